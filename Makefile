@@ -1,0 +1,52 @@
+# The two commands of the README:
+#   make demo   run a reporting playbook against the local Flashduty simulator
+#   make test   install what the tests need and run all of them
+# Both create their own virtualenv (.venv) and install into it; nothing else
+# on the machine is needed but python3 (3.11) with venv and pip.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+# The newest ansible-core that installs on this Python; test-matrix runs others.
+ANSIBLE_CORE ?= ansible-core>=2.16
+BUILD := $(CURDIR)/.build
+COLLECTIONS := $(BUILD)/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/flashcat/flashduty
+SIM := tests/simulator/flashduty_simulator.py
+
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
+export ANSIBLE_LOCALHOST_WARNING := false
+export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
+export ANSIBLE_NOCOLOR := true
+export PYTHONPATH := $(COLLECTIONS)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test unit schemas venv clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q "$(ANSIBLE_CORE)" -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed $(COLLECTION_LINK)
+
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn $(CURDIR) $@
+
+demo: venv
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python $(SIM) run -- \
+	  ansible-playbook flashcat.flashduty.demo
+
+unit: venv
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest tests/unit -q -p no:cacheprovider
+
+test: unit
+
+schemas: venv
+	$(VENV)/bin/python tests/tools/write_schemas.py docs/schemas
+
+clean:
+	rm -rf $(VENV) $(BUILD) .pytest_cache

@@ -1,0 +1,283 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Flashduty HTTP client: one POST, the envelopes, retries and pacing.
+
+Every call is ``POST {base_url}{path}?app_key=...`` with a JSON body. The
+success envelope is ``{"request_id", "data"}``, the failure envelope
+``{"request_id", "error": {"code", "message"}}``; the error code is the
+authoritative signal. The export endpoint answers with a CSV stream instead,
+which :meth:`FlashdutyClient.download` writes to a file object.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import logging
+import time
+import warnings
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised through missing_required_lib
+    requests = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
+    ApiError,
+    FlashdutyError,
+    Redactor,
+    ResponseFormatError,
+    TransportError,
+)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer
+from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import (
+    Backoff,
+    is_retryable_status,
+    parse_retry_after,
+)
+
+COLLECTION_VERSION = "0.1.0"
+DEFAULT_BASE_URL = "https://api.flashcat.cloud"
+USER_AGENT = "flashcat.flashduty/%s (Ansible collection)" % COLLECTION_VERSION
+REQUEST_ID_HEADER = "Flashcat-Request-Id"
+CHUNK_SIZE = 64 * 1024
+# How much of an unexpected body an error message quotes.
+BODY_EXCERPT = 200
+
+
+class _RedactingFilter(logging.Filter):
+    """Scrub log records of requests/urllib3, which may carry the full URL."""
+
+    def __init__(self, redactor):
+        super(_RedactingFilter, self).__init__()
+        self.redactor = redactor
+
+    def filter(self, record):
+        record.msg = self.redactor(record.getMessage())
+        record.args = None
+        return True
+
+
+class Response:
+    """A successful JSON call: the envelope's ``data`` and its request id."""
+
+    def __init__(self, data, request_id, status):
+        self.data = data
+        self.request_id = request_id
+        self.status = status
+
+
+class Download:
+    """A finished download: CSV bytes written, or a JSON envelope instead."""
+
+    def __init__(self, request_id, status, size=0, content_type=None, envelope=None):
+        self.request_id = request_id
+        self.status = status
+        self.size = size
+        self.content_type = content_type
+        self.envelope = envelope
+
+    @property
+    def is_json(self):
+        return self.envelope is not None
+
+
+def _excerpt(raw):
+    text = raw[:BODY_EXCERPT].decode("utf-8", "replace")
+    return " ".join(text.split())
+
+
+class FlashdutyClient:
+    """Talk to the Flashduty API.
+
+    ``clock``, ``sleep`` and ``backoff`` (an iterable of waits) are
+    injectable so that retries and pacing are tested without waiting.
+    ``warn`` receives one-line, redacted warnings.
+    """
+
+    def __init__(self, app_key, base_url=DEFAULT_BASE_URL, timeout=30.0, validate_certs=True,
+                 ca_path=None, max_retries=3, pacing=True, pacing_dir=None, rate_limits=None,
+                 clock=None, sleep=None, backoff=None, warn=None, session=None):
+        if not HAS_REQUESTS:
+            raise FlashdutyError("the Python library requests is required")
+        self.app_key = app_key
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max(0, int(max_retries))
+        self.pacing = pacing
+        self.pacing_dir = pacing_dir
+        self.rate_limits = rate_limits or {}
+        self.clock = clock or time.time
+        self.sleep = sleep or time.sleep
+        self.backoff = backoff if backoff is not None else Backoff()
+        self.redact = Redactor(app_key)
+        self._warn = warn or (lambda msg: None)
+        self.request_ids = []
+        self.attempt_log = []
+        self._pacers = {}
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        if not validate_certs:
+            self.verify = False
+        elif ca_path:
+            self.verify = ca_path
+        else:
+            self.verify = True
+        log_filter = _RedactingFilter(self.redact)
+        for name in ("urllib3", "requests"):
+            logging.getLogger(name).addFilter(log_filter)
+
+    # ------------------------------------------------------------------ API
+    def post(self, path, body, headers=None):
+        """POST and return the success envelope's data as a :class:`Response`."""
+        return self._call(path, body, self._read_json, headers)
+
+    def download(self, path, body, fileobj, headers=None):
+        """POST and stream a non-JSON answer (CSV) into ``fileobj``.
+
+        ``fileobj`` must be seekable: a retried attempt starts it over. A JSON
+        success envelope instead of a stream is returned as
+        :attr:`Download.envelope` with nothing written.
+        """
+        def handler(resp, path):
+            return self._stream(resp, path, fileobj)
+        return self._call(path, body, handler, headers)
+
+    def warn(self, msg):
+        self._warn(self.redact(msg))
+
+    # ------------------------------------------------------------ internals
+    def _pacer(self, path):
+        pacer = self._pacers.get(path)
+        if pacer is None:
+            pacer = Pacer(self.app_key, path, directory=self.pacing_dir,
+                          limits=self.rate_limits.get(path), enabled=self.pacing,
+                          clock=self.clock, sleep=self.sleep, warn=self.warn)
+            self._pacers[path] = pacer
+        return pacer
+
+    def _call(self, path, body, handler, headers):
+        url = self.base_url + path
+        attempts = 0
+        waits = iter(self.backoff)
+        while True:
+            attempts += 1
+            self._pacer(path).wait()
+            try:
+                return self._attempt(url, path, body, handler, headers)
+            except FlashdutyError as err:
+                err.redact(self.redact)
+                retryable = err.retryable
+                self.attempt_log.append({"path": path, "status": err.status, "code": err.code,
+                                         "retryable": retryable})
+                if not retryable or attempts > self.max_retries:
+                    err.attempts = attempts
+                    raise err
+                wait = err.retry_after if err.retry_after is not None else next(waits)
+                self.warn("POST %s failed (%s); retry %d of %d in %.1f s"
+                          % (path, err.msg, attempts, self.max_retries, wait))
+                self.sleep(wait)
+
+    def _attempt(self, url, path, body, handler, headers):
+        req_headers = {"Content-Type": "application/json", "Accept": "application/json, text/csv"}
+        req_headers.update(headers or {})
+        try:
+            with warnings.catch_warnings():
+                # validate_certs=false was the user's explicit choice.
+                warnings.simplefilter("ignore")
+                resp = self.session.post(url, params={"app_key": self.app_key},
+                                         data=json.dumps(body).encode("utf-8"), headers=req_headers,
+                                         timeout=self.timeout, verify=self.verify, stream=True)
+        except requests.exceptions.SSLError as exc:
+            raise TransportError("TLS error talking to %s: %s" % (url, self._describe(exc)))
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+            err = TransportError("cannot reach %s: %s" % (url, self._describe(exc)))
+            err.retryable = True
+            raise err
+        except requests.exceptions.RequestException as exc:
+            raise TransportError("request to %s failed: %s" % (url, self._describe(exc)))
+        try:
+            result = handler(resp, path)
+        except requests.exceptions.RequestException as exc:
+            err = TransportError("connection to %s broke while reading the answer (HTTP %s): %s"
+                                 % (url, resp.status_code, self._describe(exc)),
+                                 status=resp.status_code, request_id=resp.headers.get(REQUEST_ID_HEADER))
+            err.retryable = True
+            raise err
+        finally:
+            resp.close()
+        if result.request_id:
+            self.request_ids.append(result.request_id)
+        return result
+
+    def _describe(self, exc):
+        """One line from a requests exception, without the key."""
+        text = "%s: %s" % (type(exc).__name__, exc)
+        return " ".join(self.redact(text).split())
+
+    def _read_json(self, resp, path):
+        raw = resp.content
+        header_id = resp.headers.get(REQUEST_ID_HEADER)
+        try:
+            envelope = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            envelope = None
+        if not isinstance(envelope, dict):
+            err = ResponseFormatError(
+                "expected a JSON envelope from POST %s but got HTTP %s %s: %r"
+                % (path, resp.status_code,
+                   resp.headers.get("Content-Type", "without a content type"), _excerpt(raw)),
+                status=resp.status_code, request_id=header_id)
+            self._mark_retry(err, resp)
+            raise err
+        request_id = envelope.get("request_id") or header_id
+        self._raise_for_envelope(resp, envelope, request_id)
+        if "data" not in envelope:
+            raise ResponseFormatError("the JSON answer (HTTP %s) has neither data nor error" % resp.status_code,
+                                      status=resp.status_code, request_id=request_id)
+        return Response(envelope["data"], request_id, resp.status_code)
+
+    def _raise_for_envelope(self, resp, envelope, request_id):
+        error = envelope.get("error")
+        if error is None and resp.status_code < 400:
+            return
+        if not isinstance(error, dict):
+            error = {"message": "%s" % error} if error else {}
+        err = ApiError.from_response(resp.status_code, error.get("code"), error.get("message"), request_id)
+        self._mark_retry(err, resp)
+        raise err
+
+    def _mark_retry(self, err, resp):
+        err.retryable = is_retryable_status(resp.status_code, err.code)
+        err.retry_after = parse_retry_after(resp.headers.get("Retry-After"), self.clock())
+
+    def _stream(self, resp, path, fileobj):
+        content_type = resp.headers.get("Content-Type", "")
+        if resp.status_code >= 400 or "json" in content_type.lower():
+            response = self._read_json(resp, path)
+            return Download(response.request_id, resp.status_code, content_type=content_type,
+                            envelope={"request_id": response.request_id, "data": response.data})
+        request_id = resp.headers.get(REQUEST_ID_HEADER)
+        fileobj.seek(0)
+        fileobj.truncate()
+        size = 0
+        for chunk in resp.iter_content(CHUNK_SIZE):
+            if chunk:
+                fileobj.write(chunk)
+                size += len(chunk)
+        expected = resp.headers.get("Content-Length")
+        if expected is not None and expected.isdigit() and int(expected) != size and \
+                not resp.headers.get("Content-Encoding"):
+            err = TransportError("the answer was cut short: %d of %s bytes received" % (size, expected),
+                                 status=resp.status_code, request_id=request_id)
+            err.retryable = True
+            raise err
+        fileobj.flush()
+        return Download(request_id, resp.status_code, size=size, content_type=content_type)

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What every flashcat.flashduty module shares: the connection options,
+the client built from them, and one way to turn errors into ``fail_json``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+import traceback
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.client import (
+    DEFAULT_BASE_URL,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    FlashdutyClient,
+)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
+    FlashdutyError,
+    Redactor,
+    ValidationError,
+)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import default_pacing_dir
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
+    HAS_JSONSCHEMA,
+    JSONSCHEMA_IMPORT_ERROR,
+)
+
+_LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
+
+
+def connection_argument_spec():
+    """The options of the ``flashcat.flashduty.connection`` doc fragment."""
+    return dict(
+        app_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["FLASHDUTY_APP_KEY"])),
+        base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(env_fallback, ["FLASHDUTY_BASE_URL"])),
+        timeout=dict(type="float", default=30.0),
+        validate_certs=dict(type="bool", default=True),
+        ca_path=dict(type="path"),
+        max_retries=dict(type="int", default=3),
+        pacing=dict(type="bool", default=True),
+        pacing_dir=dict(type="path", fallback=(env_fallback, ["FLASHDUTY_PACING_DIR"])),
+        rate_limits=dict(type="dict"),
+    )
+
+
+def check_requirements(module):
+    """Fail with Ansible's standard message when a Python library is missing."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"),
+                         exception="".join(traceback.format_exception_only(type(REQUESTS_IMPORT_ERROR),
+                                                                           REQUESTS_IMPORT_ERROR)))
+    if not HAS_JSONSCHEMA:
+        module.fail_json(msg=missing_required_lib("jsonschema"),
+                         exception="".join(traceback.format_exception_only(type(JSONSCHEMA_IMPORT_ERROR),
+                                                                           JSONSCHEMA_IMPORT_ERROR)))
+
+
+def parse_rate_limits(value):
+    """``{path: ["N/Ss", ...]}`` -> ``{path: ((N, S), ...)}``; ValidationError otherwise."""
+    limits = {}
+    for path, entries in (value or {}).items():
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValidationError("rate_limits", "keys must be API paths such as /insight/team/export, got %r"
+                                  % (path,))
+        if isinstance(entries, str):
+            entries = [entries]
+        if not isinstance(entries, list) or not entries:
+            raise ValidationError("rate_limits.%s" % path, "must be a list such as ['1/1s', '10/60s']")
+        parsed = []
+        for entry in entries:
+            match = _LIMIT.match(entry) if isinstance(entry, str) else None
+            if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
+                raise ValidationError("rate_limits.%s" % path, "each limit reads 'REQUESTS/SECONDSs' with both "
+                                      "above zero, such as '10/60s'; got %r" % (entry,))
+            parsed.append((int(match.group(1)), float(match.group(2))))
+        limits[path] = tuple(parsed)
+    return limits
+
+
+def validate_connection(params):
+    """Checks of the connection options Ansible's types do not cover."""
+    if params["max_retries"] < 0:
+        raise ValidationError("max_retries", "must be 0 or more, got %d" % params["max_retries"])
+    if not params["timeout"] > 0:
+        raise ValidationError("timeout", "must be more than 0 seconds, got %s" % params["timeout"])
+    base_url = params["base_url"] or ""
+    if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", base_url):
+        raise ValidationError("base_url", "must be an http(s) URL such as %s, got %r" % (DEFAULT_BASE_URL, base_url))
+    return parse_rate_limits(params.get("rate_limits"))
+
+
+def client_from_module(module, **overrides):
+    """A :class:`FlashdutyClient` configured from the module's options."""
+    params = module.params
+    rate_limits = validate_connection(params)
+    options = dict(
+        app_key=params["app_key"],
+        base_url=params["base_url"],
+        timeout=params["timeout"],
+        validate_certs=params["validate_certs"],
+        ca_path=params["ca_path"],
+        max_retries=params["max_retries"],
+        pacing=params["pacing"],
+        pacing_dir=params["pacing_dir"] or default_pacing_dir(),
+        rate_limits=rate_limits,
+        warn=module.warn,
+    )
+    options.update(overrides)
+    return FlashdutyClient(**options)
+
+
+def run_module(module, action):
+    """Run ``action()`` and exit with its result dict, or fail cleanly.
+
+    Every error becomes one readable, redacted ``fail_json`` line with the
+    HTTP status, the error code and the request id when known; no traceback
+    reaches the user, because a traceback may quote the request URL.
+    """
+    redact = Redactor(module.params.get("app_key"))
+    try:
+        result = action()
+    except FlashdutyError as err:
+        err.redact(redact)
+        module.fail_json(msg=str(err), **err.to_result())
+    except Exception as err:  # pylint: disable=broad-except
+        module.fail_json(msg=redact("unexpected error: %s: %s" % (type(err).__name__, err)))
+    module.exit_json(**result)

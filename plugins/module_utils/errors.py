@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Typed errors of the Flashduty client, and the redaction of the app key.
+
+Every message that leaves the client goes through :class:`Redactor`, so the
+app key never reaches a log, a warning or a failed task's ``msg``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from urllib.parse import quote, quote_plus
+
+REDACTED = "********"
+
+# Any app_key query parameter, whatever its value, e.g. inside a URL that
+# requests or urllib3 put into an exception's text.
+_APP_KEY_IN_URL = re.compile(r"(app_key=)[^&\s'\"<>)]*", re.IGNORECASE)
+
+
+class Redactor:
+    """Remove a secret, in every form a URL or a repr could carry it."""
+
+    def __init__(self, secret):
+        self.forms = []
+        if secret:
+            forms = set([secret, quote(secret, safe=""), quote_plus(secret), repr(secret)[1:-1]])
+            # Longest first, so a form that contains another is removed whole.
+            self.forms = sorted((f for f in forms if f), key=len, reverse=True)
+
+    def __call__(self, text):
+        if text is None:
+            return None
+        text = "%s" % (text,)
+        text = _APP_KEY_IN_URL.sub(r"\1" + REDACTED, text)
+        for form in self.forms:
+            text = text.replace(form, REDACTED)
+        return text
+
+
+class FlashdutyError(Exception):
+    """Base class: everything the client raises is one of these.
+
+    ``msg`` is one readable line, already free of the app key.
+    """
+
+    def __init__(self, msg, status=None, code=None, request_id=None, attempts=None, details=None):
+        super(FlashdutyError, self).__init__(msg)
+        self.msg = msg
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.attempts = attempts
+        self.details = details
+        # Set by the client: may another attempt succeed, and did the server
+        # say how long to wait (Retry-After, in seconds)?
+        self.retryable = False
+        self.retry_after = None
+
+    def __str__(self):
+        text = self.msg
+        if self.attempts and self.attempts > 1:
+            text = "%s (after %d attempts)" % (text, self.attempts)
+        return text
+
+    def redact(self, redactor):
+        self.msg = redactor(self.msg)
+        if isinstance(self.details, str):
+            self.details = redactor(self.details)
+        return self
+
+    def to_result(self):
+        """The extra keys a failed task returns besides ``msg``."""
+        result = {}
+        for key in ("status", "code", "request_id", "attempts"):
+            value = getattr(self, key)
+            if value is not None:
+                result[key if key != "code" else "error_code"] = value
+        return result
+
+
+class ValidationError(FlashdutyError):
+    """A parameter is invalid; nothing was sent. ``param`` names it."""
+
+    def __init__(self, param, rule):
+        super(ValidationError, self).__init__("%s: %s" % (param, rule) if param else rule)
+        self.param = param
+        self.rule = rule
+
+
+class ApiError(FlashdutyError):
+    """The API answered with its failure envelope (or an error status)."""
+
+    @classmethod
+    def from_response(cls, status, code, message, request_id):
+        parts = ["Flashduty API error"]
+        parts.append("HTTP %s" % status)
+        if code:
+            parts.append(code)
+        text = ", ".join(parts)
+        if message:
+            text = "%s: %s" % (text, message)
+        if request_id:
+            text = "%s (request_id %s)" % (text, request_id)
+        return cls(text, status=status, code=code, request_id=request_id)
+
+
+class ResponseFormatError(FlashdutyError):
+    """The body is not what the endpoint promises (HTML from a proxy, say)."""
+
+
+class TransportError(FlashdutyError):
+    """No usable HTTP answer: connection refused or reset, timeout, TLS."""
+
+
+class PacingError(FlashdutyError):
+    """The pacing state cannot be used (only raised when asked to be strict)."""

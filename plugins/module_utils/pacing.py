@@ -1,0 +1,202 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Client-side pacing under Flashduty's per-account rate limits.
+
+Every attempt first reserves a send time ("slot") such that no window of any
+limit's length holds more requests than the limit allows. Reservations are
+appended in order to a small JSON state file per (app key, endpoint), guarded
+by an ``flock`` lock, so loop items and forks, which are separate processes,
+queue behind each other instead of bursting into 429s. The file is named by
+a hash; the key itself is never written anywhere.
+
+The lock is held only while reading and writing the state, never while
+waiting: a process reserves its slot, releases the lock, then sleeps until
+the slot. A lock held by a process that died is released by the kernel.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import os
+import time
+
+try:
+    import fcntl
+    HAS_FCNTL = True
+except ImportError:  # pragma: no cover - not on POSIX
+    HAS_FCNTL = False
+
+# (requests, seconds) pairs, per account, from the vendor's reference.
+DEFAULT_LIMITS = {
+    "/schedule/list": ((50, 1.0), (1000, 60.0)),
+    "/insight/team/export": ((1, 1.0), (10, 60.0)),
+}
+# Endpoints without documented limits get the strictest documented ones.
+UNKNOWN_ENDPOINT_LIMITS = ((1, 1.0), (10, 60.0))
+
+STATE_VERSION = 2
+# Added to every window: the server sees arrival times, and a request sent a
+# little late must still not land inside the previous window.
+DEFAULT_MARGIN = 0.05
+
+# Requests made in this process when the shared state cannot be used.
+_IN_PROCESS_STATE = {}
+
+
+def default_pacing_dir():
+    """A per-user cache directory, as XDG asks."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "flashcat.flashduty", "pacing")
+
+
+def limits_for(endpoint, overrides=None):
+    """The limits of an endpoint: an override, the documented ones, or the default."""
+    if overrides and endpoint in overrides:
+        return tuple(overrides[endpoint])
+    return DEFAULT_LIMITS.get(endpoint, UNKNOWN_ENDPOINT_LIMITS)
+
+
+def state_name(app_key, endpoint):
+    """The state file's name: a hash of key and endpoint, never the key."""
+    digest = hashlib.sha256(("flashduty-pacing\0%s\0%s" % (app_key, endpoint)).encode("utf-8"))
+    return digest.hexdigest()[:40]
+
+
+def next_slot(stamps, now, limits, margin=DEFAULT_MARGIN):
+    """The earliest time >= now (and >= the last reservation) to send at.
+
+    ``stamps`` are earlier reservations in ascending order. For each limit of
+    ``n`` requests per ``w`` seconds, the new request must come more than
+    ``w + margin`` after the n-th most recent reservation, so that no window
+    of length ``w`` (open or closed) holds more than ``n``. Reservations are
+    made in order, so checking the window that ends at the new slot is enough.
+    """
+    slot = now
+    if stamps:
+        slot = max(slot, stamps[-1])
+    for count, window in limits:
+        if len(stamps) >= count:
+            slot = max(slot, stamps[-count] + window + margin)
+    return slot
+
+
+def _load_stamps(raw):
+    """Stamps from the file's text; raises ValueError when it is unusable."""
+    state = json.loads(raw)
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        raise ValueError("unknown state format")
+    stamps = state.get("stamps")
+    if not isinstance(stamps, list) or not all(isinstance(s, (int, float)) and not isinstance(s, bool) for s in stamps):
+        raise ValueError("stamps are not a list of numbers")
+    return sorted(float(s) for s in stamps)
+
+
+class Pacer:
+    """Reserve and wait for send slots of one endpoint for one app key.
+
+    ``clock`` and ``sleep`` are injectable (defaults ``time.time`` and
+    ``time.sleep``); the clock is wall time because processes share it.
+    ``warn`` receives one-line messages (a rebuilt state file, a directory
+    that cannot be used).
+    """
+
+    def __init__(self, app_key, endpoint, directory=None, limits=None, enabled=True,
+                 clock=None, sleep=None, warn=None, margin=DEFAULT_MARGIN):
+        self.endpoint = endpoint
+        self.limits = tuple(limits or limits_for(endpoint))
+        self.enabled = enabled
+        self.clock = clock or time.time
+        self.sleep = sleep or time.sleep
+        self.warn = warn or (lambda msg: None)
+        self.margin = margin
+        self.name = state_name(app_key, endpoint)
+        self.directory = directory or default_pacing_dir()
+        self.path = os.path.join(self.directory, self.name + ".json")
+        self.shared = HAS_FCNTL
+        self._warned = False
+
+    @property
+    def horizon(self):
+        return max(window for dummy, window in self.limits) + self.margin
+
+    def wait(self):
+        """Block until this process may send; returns the seconds waited."""
+        if not self.enabled:
+            return 0.0
+        slot = self._reserve()
+        waited = 0.0
+        now = self.clock()
+        while slot > now:
+            self.sleep(slot - now)
+            waited += slot - now
+            now = self.clock()
+        return waited
+
+    def _reserve(self):
+        if self.shared:
+            try:
+                return self._reserve_shared()
+            except (IOError, OSError) as exc:
+                self.shared = False
+                self._warn_once(
+                    "pacing_dir %s cannot be used (%s); pacing only within this process, "
+                    "so parallel runs may hit the rate limit" % (self.directory, exc.strerror or exc))
+        stamps = _IN_PROCESS_STATE.setdefault(self.name, [])
+        return self._plan(stamps)
+
+    def _plan(self, stamps):
+        """Prune old stamps in place, add and return the next slot."""
+        now = self.clock()
+        stamps[:] = [s for s in stamps if s > now - self.horizon]
+        slot = next_slot(stamps, now, self.limits, self.margin)
+        stamps.append(slot)
+        return slot
+
+    def _reserve_shared(self):
+        if not os.path.isdir(self.directory):
+            os.makedirs(self.directory, 0o700)
+        lock_fd = os.open(self.path[:-5] + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            stamps = self._read_state()
+            slot = self._plan(stamps)
+            self._write_state(stamps)
+            return slot
+        finally:
+            os.close(lock_fd)  # closing releases the lock
+
+    def _read_state(self):
+        try:
+            with open(self.path, "r") as handle:
+                raw = handle.read()
+        except (IOError, OSError) as exc:
+            if getattr(exc, "errno", None) == 2:  # no state yet
+                return []
+            self._warn_once("pacing state %s was unreadable (%s) and was rebuilt" % (self.path, exc))
+            return []
+        try:
+            return _load_stamps(raw)
+        except ValueError as exc:
+            self._warn_once("pacing state %s was corrupt (%s) and was rebuilt" % (self.path, exc))
+            return []
+
+    def _write_state(self, stamps):
+        tmp = "%s.%d.tmp" % (self.path, os.getpid())
+        data = json.dumps({"version": STATE_VERSION, "endpoint": self.endpoint,
+                           "limits": [list(limit) for limit in self.limits], "stamps": stamps})
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, data.encode("utf-8"))
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.path)
+
+    def _warn_once(self, msg):
+        if not self._warned:
+            self._warned = True
+            self.warn(msg)

@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""POST /schedule/list: every page, de-duplicated, with an on-call summary."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
+    SCHEDULE_PAGE_LIMIT,
+    SCHEDULE_PAGING_CAP,
+    validate_schedule_list,
+)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import parse_time
+
+PATH = "/schedule/list"
+# Body field -> module option, for messages.
+OPTION_NAMES = {"p": "page"}
+# List fields the API may send as null; they come back as [] so templates
+# can loop over them without guards.
+NULL_LIST_PATHS = (
+    ("layers",), ("schedule_layers",), ("layer_schedules",), ("final_schedule", "schedules"),
+    ("notify", "by", "personal_channels"), ("notify", "webhooks"),
+)
+
+
+def build_body(params, now):
+    """The request body (without paging) from the module's options."""
+    body = {}
+    query = params.get("query")
+    if query is None and params.get("name"):
+        query = params["name"]
+    if query is not None:
+        body["query"] = query
+    for key in ("team_ids", "is_my_team", "is_my_manage"):
+        if params.get(key) is not None:
+            body[key] = params[key]
+    for key in ("start", "end"):
+        if params.get(key) is not None:
+            body[key] = parse_time(params[key], now, key)
+    return body
+
+
+def _set_null_lists(item):
+    for path in NULL_LIST_PATHS:
+        node = item
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and path[-1] in node and node[path[-1]] is None:
+            node[path[-1]] = []
+    return item
+
+
+def schedule_id(item):
+    return item.get("schedule_id", item.get("id"))
+
+
+def _shift(oncall):
+    """``{start, end, group_name, person_ids}`` of a cur/next on-call entry."""
+    if not isinstance(oncall, dict):
+        return None
+    group = oncall.get("group") or {}
+    persons = []
+    for member in group.get("members") or []:
+        for person in (member or {}).get("person_ids") or []:
+            if person not in persons:
+                persons.append(person)
+    return {"start": oncall.get("start"), "end": oncall.get("end"),
+            "group_name": group.get("group_name"), "person_ids": persons}
+
+
+def oncall_summary(items):
+    return [{
+        "schedule_id": schedule_id(item),
+        "schedule_name": item.get("schedule_name", item.get("name")),
+        "team_id": item.get("team_id", item.get("group_id")),
+        "current": _shift(item.get("cur_oncall")),
+        "next": _shift(item.get("next_oncall")),
+    } for item in items]
+
+
+def _page(client, body):
+    response = client.post(PATH, body)
+    data = response.data
+    if not isinstance(data, dict) or not isinstance(data.get("items") or [], list):
+        raise ResponseFormatError("POST %s answered without a list of items" % PATH,
+                                  request_id=response.request_id)
+    total = data.get("total")
+    if not isinstance(total, int) or isinstance(total, bool):
+        total = None
+    return [_set_null_lists(dict(item)) for item in data.get("items") or [] if isinstance(item, dict)], total
+
+
+def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None):
+    """Fetch one page (``page`` set) or every page; return the module result.
+
+    Auto-paging never asks past ``p * limit <= 10000``: when more schedules
+    match, the first 10,000 come back with ``truncated: true`` and a warning.
+    """
+    first = dict(body, p=page or 1, limit=limit)
+    validate_schedule_list(first, OPTION_NAMES)
+    seen, items, totals = set(), [], []
+    truncated = False
+    p = first["p"]
+    while True:
+        batch, total = _page(client, dict(body, p=p, limit=limit))
+        if total is not None:
+            totals.append(total)
+        for item in batch:
+            key = schedule_id(item)
+            if key is not None and key in seen:
+                continue
+            seen.add(key)
+            items.append(item)
+        if page:
+            break
+        expected = totals[-1] if totals else None
+        reachable = SCHEDULE_PAGING_CAP // limit
+        if not batch or expected is None or p * limit >= expected:
+            break
+        if p >= reachable:
+            truncated = True
+            client.warn("%d schedules match this filter, but the API pages through at most the first %d; "
+                        "returned those (truncated: true). Narrow the filter with name, query, team_ids "
+                        "or is_my_team to see the rest." % (expected, SCHEDULE_PAGING_CAP))
+            break
+        p += 1
+    if len(set(totals)) > 1:
+        client.warn("the number of matching schedules changed while paging (%s); schedules created or deleted "
+                    "meanwhile may be missing or were skipped as duplicates" % " -> ".join(str(t) for t in totals))
+    if name is not None:
+        items = [item for item in items if item.get("schedule_name", item.get("name")) == name]
+    return {
+        "changed": False,
+        "schedules": items,
+        "total": totals[-1] if totals else len(items),
+        "truncated": truncated,
+        "oncall": oncall_summary(items),
+        "request_ids": list(client.request_ids),
+    }

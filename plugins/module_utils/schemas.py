@@ -1,0 +1,235 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""JSON Schemas of the request bodies, and the rules a schema cannot say.
+
+The schemas are derived from the vendor's pages for POST /schedule/list and
+POST /insight/team/export (every type, enum, maximum, maxItems and pattern
+they state). They live here, in Python, so they travel with the modules;
+``make schemas`` writes them to ``docs/schemas/`` and a test keeps the two
+in step. :func:`validate` checks a body against a schema and then the
+cross-field rules, and raises :class:`ValidationError` naming the option
+and the rule in plain words, before anything is sent.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+try:
+    import jsonschema
+    HAS_JSONSCHEMA = True
+    JSONSCHEMA_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised through missing_required_lib
+    jsonschema = None
+    HAS_JSONSCHEMA = False
+    JSONSCHEMA_IMPORT_ERROR = exc
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import DAY, get_zone
+
+INT64 = {"type": "integer", "minimum": -(2 ** 63), "maximum": 2 ** 63 - 1}
+ID_LIST_100 = {"type": "array", "items": INT64, "maxItems": 100}
+
+SCHEDULE_PAGE_LIMIT = 100
+SCHEDULE_PAGING_CAP = 10000
+SCHEDULE_MAX_WINDOW = 45 * DAY
+
+SCHEDULE_LIST = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://flashcat.flashduty/schemas/schedule_list.json",
+    "title": "POST /schedule/list request body",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "query": {"type": "string", "description": "Keyword matched against schedule names."},
+        "p": {"type": "integer", "minimum": 1, "default": 1, "description": "Page number, from 1."},
+        "limit": {"type": "integer", "minimum": 1, "maximum": SCHEDULE_PAGE_LIMIT, "default": 10,
+                  "description": "Items per page."},
+        "is_my_team": {"type": "boolean"},
+        "is_my_manage": {"type": "boolean"},
+        "team_ids": {"type": "array", "items": INT64},
+        "start": dict(INT64, description="Window start, Unix seconds; goes with end."),
+        "end": dict(INT64, description="Window end, Unix seconds; goes with start."),
+    },
+}
+
+SEVERITIES = ["Critical", "Warning", "Info", "Ok"]
+EXPORT_FIELDS = [
+    "team_id", "team_name", "total_incident_cnt", "total_incidents_acknowledged",
+    "total_incidents_closed", "total_incidents_auto_closed", "total_incidents_manually_closed",
+    "total_incidents_timeout_closed", "total_incidents_escalated", "total_incidents_manually_escalated",
+    "total_incidents_timeout_escalated", "total_incidents_reassigned", "total_interruptions",
+    "total_notifications", "total_engaged_seconds", "mean_seconds_to_ack", "mean_seconds_to_close",
+    "noise_reduction_pct", "acknowledgement_pct", "total_alert_cnt", "total_alert_event_cnt", "hours",
+]
+AGGREGATE_UNITS = ["day", "week", "month"]
+EXPORT_MAX_RANGE = 365 * DAY
+EXPORT_MAX_DAY_RANGE = 31 * DAY
+EXPORT_MIN_AGGREGATE_RANGE = DAY
+
+INSIGHT_TEAM_EXPORT = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://flashcat.flashduty/schemas/insight_team_export.json",
+    "title": "POST /insight/team/export request body",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["start_time", "end_time"],
+    "properties": {
+        "start_time": dict(INT64, exclusiveMinimum=0, description="Unix seconds, greater than 0."),
+        "end_time": dict(INT64, description="Unix seconds, greater than start_time."),
+        "team_ids": ID_LIST_100,
+        "channel_ids": ID_LIST_100,
+        "responder_ids": ID_LIST_100,
+        "severities": {"type": "array", "maxItems": 3, "items": {"type": "string", "enum": SEVERITIES}},
+        "incident_ids": {"type": "array", "maxItems": 100,
+                         "items": {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}},
+        "query": {"type": "string"},
+        "labels": {"type": "object"},
+        "fields": {"type": "object"},
+        "orderby": {"type": "string", "enum": ["created_at"]},
+        "asc": {"type": "boolean"},
+        "is_my_team": {"type": "boolean"},
+        "time_zone": {"type": "string", "description": "IANA time zone name."},
+        "seconds_to_close_from": INT64,
+        "seconds_to_close_to": INT64,
+        "seconds_to_ack_from": INT64,
+        "seconds_to_ack_to": INT64,
+        "export_fields": {"type": "array", "maxItems": 50, "items": {"type": "string", "enum": EXPORT_FIELDS}},
+        "description_html_to_text": {"type": "boolean"},
+        "split_hours": {"type": "boolean"},
+        "aggregate_unit": {"type": "string", "enum": AGGREGATE_UNITS},
+    },
+}
+
+SCHEMAS = {
+    "schedule_list": SCHEDULE_LIST,
+    "insight_team_export": INSIGHT_TEAM_EXPORT,
+}
+
+_TYPE_WORDS = {
+    "integer": "a whole number", "string": "a string", "boolean": "true or false",
+    "array": "a list", "object": "a dictionary", "number": "a number",
+}
+
+
+def _path(error, names):
+    parts = list(error.absolute_path)
+    if not parts:
+        return None
+    text = names.get(parts[0], parts[0])
+    for part in parts[1:]:
+        text += "[%s]" % part if isinstance(part, int) else ".%s" % part
+    return text
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _rule(error):
+    """The broken rule of one jsonschema error, in plain words."""
+    kind, limit, value = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        return "must be %s, got %s" % (_TYPE_WORDS.get(limit, limit), _short(value))
+    if kind == "maxItems":
+        return "at most %d entries allowed, got %d" % (limit, len(value))
+    if kind == "maximum":
+        return "must be at most %s, got %s" % (limit, _short(value))
+    if kind == "minimum":
+        return "must be at least %s, got %s" % (limit, _short(value))
+    if kind == "exclusiveMinimum":
+        return "must be greater than %s, got %s" % (limit, _short(value))
+    if kind == "enum":
+        return "must be one of %s, got %s" % (", ".join(limit), _short(value))
+    if kind == "pattern":
+        return "must match %s, got %s" % (limit, _short(value))
+    if kind == "required":
+        return "is required"
+    if kind == "additionalProperties":
+        return "unknown field(s): %s" % error.message
+    return error.message
+
+
+def check_schema(schema, body, names=None):
+    """Raise ValidationError for the first schema violation, by field order."""
+    if not HAS_JSONSCHEMA:
+        raise ValidationError(None, "the Python library jsonschema is required")
+    names = names or {}
+    validator_cls = jsonschema.validators.validator_for(schema)
+    errors = list(validator_cls(schema).iter_errors(body))
+    if not errors:
+        return
+    order = list(schema.get("properties", {}))
+
+    def key(err):
+        path = list(err.absolute_path)
+        head = path[0] if path else (err.message.split("'")[1] if err.validator == "required" else "")
+        return (order.index(head) if head in order else len(order), [str(p) for p in path[1:]])
+    error = sorted(errors, key=key)[0]
+    param = _path(error, names)
+    if param is None and error.validator == "required":
+        param = names.get(error.message.split("'")[1], error.message.split("'")[1])
+    raise ValidationError(param, _rule(error))
+
+
+def validate_schedule_list(body, names=None):
+    """Schema plus the cross-field rules of POST /schedule/list."""
+    names = names or {}
+    check_schema(SCHEDULE_LIST, body, names)
+    if body.get("is_my_team") and body.get("is_my_manage"):
+        raise ValidationError(names.get("is_my_manage", "is_my_manage"),
+                              "must not be true together with is_my_team")
+    page, limit = body.get("p", 1), body.get("limit", 10)
+    if page * limit > SCHEDULE_PAGING_CAP:
+        raise ValidationError(names.get("p", "p"), "page * limit must be at most %d, got %d * %d"
+                              % (SCHEDULE_PAGING_CAP, page, limit))
+    _check_window(body, "start", "end", names, max_span=SCHEDULE_MAX_WINDOW, strict_max=True, pair=True)
+
+
+def validate_insight_export(body, names=None):
+    """Schema plus the cross-field rules of POST /insight/team/export."""
+    names = names or {}
+    check_schema(INSIGHT_TEAM_EXPORT, body, names)
+    _check_window(body, "start_time", "end_time", names, max_span=EXPORT_MAX_RANGE)
+    span = body["end_time"] - body["start_time"]
+    unit = body.get("aggregate_unit")
+    if unit and span < EXPORT_MIN_AGGREGATE_RANGE:
+        raise ValidationError(names.get("aggregate_unit", "aggregate_unit"),
+                              "needs a time range of at least 24 hours, got %s" % _span_words(span))
+    if unit == "day" and span > EXPORT_MAX_DAY_RANGE:
+        raise ValidationError(names.get("aggregate_unit", "aggregate_unit"),
+                              "'day' allows a time range of at most 31 days, got %s" % _span_words(span))
+    for metric in ("seconds_to_close", "seconds_to_ack"):
+        low, high = body.get(metric + "_from"), body.get(metric + "_to")
+        if low is not None and high is not None and high <= low:
+            raise ValidationError(names.get(metric + "_to", metric + "_to"),
+                                  "must be greater than %s_from (%d), got %d" % (metric, low, high))
+    if body.get("time_zone"):
+        get_zone(body["time_zone"], names.get("time_zone", "time_zone"))
+
+
+def _span_words(seconds):
+    if seconds % DAY == 0:
+        return "%d days" % (seconds // DAY)
+    return "%.1f days" % (seconds / float(DAY))
+
+
+def _check_window(body, start_key, end_key, names, max_span, strict_max=False, pair=False):
+    start, end = body.get(start_key), body.get(end_key)
+    start_name, end_name = names.get(start_key, start_key), names.get(end_key, end_key)
+    if pair and (start is None) != (end is None):
+        missing = end_name if end is None else start_name
+        raise ValidationError(missing, "%s and %s go together: give both or neither" % (start_name, end_name))
+    if start is None or end is None:
+        return
+    if end <= start:
+        raise ValidationError(end_name, "must be after %s (%d), got %d" % (start_name, start, end))
+    span = end - start
+    too_long = span >= max_span if strict_max else span > max_span
+    if too_long:
+        raise ValidationError(end_name, "the range from %s to %s must be %s %s, got %s"
+                              % (start_name, end_name, "under" if strict_max else "at most",
+                                 _span_words(max_span), _span_words(span)))

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Time values as users write them, and time ranges cut at bucket boundaries.
+
+Accepted forms for a point in time: Unix seconds (number or digits), an ISO
+8601 date or date-time (naive means UTC), ``now``, or an offset from now such
+as ``-2h``, ``+7d``, ``-1w`` or ``-1d12h`` (units s, m, h, d, w).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+from datetime import datetime, timedelta, timezone
+
+try:
+    from zoneinfo import ZoneInfo
+    HAS_ZONEINFO = True
+except ImportError:  # pragma: no cover - Python < 3.9
+    ZoneInfo = None
+    HAS_ZONEINFO = False
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
+
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_RELATIVE = re.compile(r"^([+-])((?:\d+(?:\.\d+)?[smhdw])+)$")
+_RELATIVE_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+_DIGITS = re.compile(r"^\d+(?:\.\d+)?$")
+
+DAY = 86400
+FORMS = "Unix seconds, an ISO 8601 date-time, 'now', or an offset such as '-2h', '+7d', '-1w'"
+
+
+def parse_time(value, now, name):
+    """Unix seconds (int) for ``value``; ``now`` is the current Unix time.
+
+    Raises :class:`ValidationError` naming ``name`` for anything else.
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValidationError(name, "expected a time (%s), got %r" % (FORMS, value))
+    if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValidationError(name, "expected a finite number of seconds, got %r" % (value,))
+        return int(value)
+    if not isinstance(value, str):
+        raise ValidationError(name, "expected a time (%s), got a %s" % (FORMS, type(value).__name__))
+    text = value.strip()
+    if _DIGITS.match(text):
+        return int(float(text))
+    if text.lower() == "now":
+        return int(now)
+    compact = text.replace(" ", "").lower()
+    match = _RELATIVE.match(compact)
+    if match:
+        seconds = sum(float(num) * UNIT_SECONDS[unit] for num, unit in _RELATIVE_PART.findall(match.group(2)))
+        return int(now + seconds if match.group(1) == "+" else now - seconds)
+    return _parse_iso(text, name)
+
+
+def _parse_iso(text, name):
+    iso = text
+    if iso.endswith(("Z", "z")):
+        iso = iso[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        raise ValidationError(name, "cannot read %r as a time; use %s" % (text, FORMS))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return int(when.timestamp())
+
+
+def get_zone(name, param="time_zone"):
+    """A tzinfo for an IANA zone name (UTC when name is empty)."""
+    if not name:
+        return timezone.utc
+    if not HAS_ZONEINFO:
+        raise ValidationError(param, "time zones need Python 3.9 or later (zoneinfo)")
+    if not isinstance(name, str) or name.startswith(("/", ".")) or ".." in name:
+        raise ValidationError(param, "%r is not an IANA time zone name" % (name,))
+    try:
+        return ZoneInfo(name)
+    except Exception:  # ZoneInfoNotFoundError, ValueError, IsADirectoryError...
+        raise ValidationError(param, "%r is not a known IANA time zone name (for example Asia/Shanghai or UTC)"
+                              % (name,))
+
+
+def bucket_floor(ts, unit, zone):
+    """The start of the day, ISO week (Monday) or month holding ``ts``, in ``zone``."""
+    local = datetime.fromtimestamp(ts, zone)
+    if unit == "month":
+        start = datetime(local.year, local.month, 1, tzinfo=zone)
+    else:
+        start = datetime(local.year, local.month, local.day, tzinfo=zone)
+        if unit == "week":
+            start -= timedelta(days=local.weekday())
+            start = datetime(start.year, start.month, start.day, tzinfo=zone)
+    return int(start.timestamp())
+
+
+def split_range(start, end, unit, zone, max_span, min_span=DAY):
+    """Cut [start, end) into consecutive windows of at most ``max_span``.
+
+    Every cut falls on a bucket boundary of ``unit`` in ``zone``, so no
+    bucket is split between two requests, and every window is at least
+    ``min_span`` long (the API's minimum for aggregated exports).
+    """
+    windows = []
+    cursor = start
+    while end - cursor > max_span:
+        cut = bucket_floor(min(cursor + max_span, end - min_span), unit, zone)
+        if cut - cursor < min_span:
+            raise ValidationError("split_range", "cannot cut the range at %s boundaries into windows of "
+                                  "at most %d days" % (unit, max_span // DAY))
+        windows.append([cursor, cut])
+        cursor = cut
+    windows.append([cursor, end])
+    return windows

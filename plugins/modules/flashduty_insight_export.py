@@ -1,0 +1,303 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: flashduty_insight_export
+short_description: Export the Flashduty team insight report as a CSV file and as rows
+version_added: 0.1.0
+description:
+  - Exports team insight metrics (incidents, acknowledgements, MTTA, MTTR, interruptions, ...) through
+    C(POST /insight/team/export), which answers with a CSV file.
+  - Writes the CSV to O(dest) atomically, and parses it into RV(rows) a playbook can use.
+  - Every rule of the API is checked before anything is sent, with a message that names the option.
+  - With O(split_range), a range longer than one request may cover is exported in consecutive windows aligned to
+    the time buckets of O(aggregate_unit), merged into one CSV with a single header.
+author:
+  - flashcat.flashduty contributors
+extends_documentation_fragment:
+  - flashcat.flashduty.connection
+  - flashcat.flashduty.connection.ACTIONGROUP
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.files
+attributes:
+  check_mode:
+    support: full
+    details: Nothing is fetched; RV(changed) says whether O(dest) would be written.
+  diff_mode:
+    support: none
+options:
+  start_time:
+    description:
+      - Start of the range. Unix seconds, an ISO 8601 date-time (naive means UTC), V(now), or an offset from now
+        such as V(-7d). Sent as Unix seconds; must be greater than 0.
+    type: raw
+    required: true
+  end_time:
+    description:
+      - End of the range, in the same forms as O(start_time); after it, and at most one year later.
+    type: raw
+    required: true
+  team_ids:
+    description: Only these teams (at most 100).
+    type: list
+    elements: int
+  channel_ids:
+    description: Only incidents of these channels (at most 100).
+    type: list
+    elements: int
+  responder_ids:
+    description: Only incidents of these responders (person ids, at most 100).
+    type: list
+    elements: int
+  severities:
+    description: Only incidents of these severities (at most 3).
+    type: list
+    elements: str
+    choices: [Critical, Warning, Info, Ok]
+  incident_ids:
+    description: Only these incidents (24 hexadecimal digits each, at most 100).
+    type: list
+    elements: str
+  query:
+    description: Full-text query on incident title and description.
+    type: str
+  labels:
+    description: Label filters, exact match.
+    type: dict
+  fields:
+    description: Custom-field filters, exact match.
+    type: dict
+  orderby:
+    description: Field to sort the underlying incidents by.
+    type: str
+    choices: [created_at]
+  asc:
+    description: Sort ascending.
+    type: bool
+  is_my_team:
+    description: Only the teams the app key's owner belongs to.
+    type: bool
+  time_zone:
+    description:
+      - IANA time zone name (for example V(Asia/Shanghai)) the server interprets the range and buckets in.
+      - When not set the server picks its default, so reports that must be reproducible should set it.
+    type: str
+  seconds_to_close_from:
+    description: Lower bound (inclusive) on time to close, in seconds.
+    type: int
+  seconds_to_close_to:
+    description: Upper bound (exclusive) on time to close; greater than O(seconds_to_close_from).
+    type: int
+  seconds_to_ack_from:
+    description: Lower bound (inclusive) on time to acknowledge, in seconds.
+    type: int
+  seconds_to_ack_to:
+    description: Upper bound (exclusive) on time to acknowledge; greater than O(seconds_to_ack_from).
+    type: int
+  export_fields:
+    description:
+      - The CSV columns to include, by key (at most 50), for example V(team_name), V(total_incident_cnt),
+        V(mean_seconds_to_ack). All when not set.
+    type: list
+    elements: str
+    choices: [team_id, team_name, total_incident_cnt, total_incidents_acknowledged, total_incidents_closed,
+              total_incidents_auto_closed, total_incidents_manually_closed, total_incidents_timeout_closed,
+              total_incidents_escalated, total_incidents_manually_escalated, total_incidents_timeout_escalated,
+              total_incidents_reassigned, total_interruptions, total_notifications, total_engaged_seconds,
+              mean_seconds_to_ack, mean_seconds_to_close, noise_reduction_pct, acknowledgement_pct,
+              total_alert_cnt, total_alert_event_cnt, hours]
+  description_html_to_text:
+    description: Strip HTML from the description column.
+    type: bool
+  split_hours:
+    description: Split metrics into work, sleep and off hour buckets (one row per bucket).
+    type: bool
+  aggregate_unit:
+    description:
+      - One row per team and time bucket. The range must cover at least 24 hours; V(day) allows at most 31 days.
+    type: str
+    choices: [day, week, month]
+  split_range:
+    description:
+      - With O(aggregate_unit), cut a range longer than one request may cover (31 days for V(day), one year
+        otherwise) into consecutive windows aligned to bucket boundaries in O(time_zone) (UTC when not set),
+        export each and merge them into one CSV.
+      - Without O(aggregate_unit) a range that is too long is an error, since per-window totals would not add up.
+    type: bool
+    default: false
+  dest:
+    description:
+      - Where to write the CSV. Written atomically, and only when the content differs.
+      - When not set, the CSV is only returned as RV(rows).
+    type: path
+  force:
+    description:
+      - When V(false) and O(dest) exists, nothing is fetched; RV(rows) are read from the existing file.
+    type: bool
+    default: true
+  return_rows:
+    description:
+      - Parse the CSV into RV(rows). Turn off for large exports that are only written to O(dest).
+    type: bool
+    default: true
+  language:
+    description:
+      - Sent as C(Accept-Language), for the column names of the CSV (for example V(en-US) or V(zh-CN)).
+    type: str
+notes:
+  - The column names are display names in the requested language, not the O(export_fields) keys.
+  - Data can lag about one hour behind real time.
+  - If the server answers with a JSON envelope and no CSV, the module warns and returns zero rows; O(dest) is
+    left as it is.
+  - The endpoint allows 1 request per second and 10 per minute per account; the client paces to that, also
+    across loop items and forks (see O(pacing)).
+seealso:
+  - module: flashcat.flashduty.flashduty_schedule_info
+"""
+
+EXAMPLES = r"""
+- name: Last week's insight of two teams, as a file and as rows
+  flashcat.flashduty.flashduty_insight_export:
+    app_key: "{{ flashduty_app_key }}"
+    start_time: -7d
+    end_time: now
+    team_ids: [4295771902131, 4295771902132]
+    time_zone: Asia/Shanghai
+    dest: /srv/reports/team_insight.csv
+    mode: "0640"
+  register: insight
+
+- name: Fail when a team's mean time to acknowledge is over 10 minutes
+  ansible.builtin.fail:
+    msg: "{{ item['Team Name'] }} needs {{ item['MTTA (s)'] }} s to acknowledge"
+  loop: "{{ insight.rows }}"
+  when: item['MTTA (s)'] | float > 600
+
+- name: A quarter, by day, in three requests merged into one file
+  flashcat.flashduty.flashduty_insight_export:
+    start_time: "2026-07-01T00:00:00"
+    end_time: "2026-09-29T00:00:00"
+    aggregate_unit: day
+    split_range: true
+    time_zone: UTC
+    export_fields: [team_name, total_incident_cnt, mean_seconds_to_ack, mean_seconds_to_close]
+    dest: /srv/reports/q3_daily.csv
+    return_rows: false
+"""
+
+RETURN = r"""
+dest:
+  description: The path of the CSV file, or null when O(dest) is not set.
+  returned: always
+  type: str
+  sample: /srv/reports/team_insight.csv
+columns:
+  description: The CSV header, as the server sent it (display names in the requested language).
+  returned: success
+  type: list
+  elements: str
+  sample: [Team ID, Team Name, Total Incidents, MTTA (s)]
+rows:
+  description:
+    - One dictionary per CSV row, keyed by RV(columns).
+    - A column whose values are all numbers is returned as numbers (empty cells as null); others as text.
+  returned: when O(return_rows=true)
+  type: list
+  elements: dict
+  sample: [{"Team ID": 4295771902131, "Team Name": "SRE", "Total Incidents": 12, "MTTA (s)": 95.5}]
+row_count:
+  description: The number of data rows in the CSV.
+  returned: success
+  type: int
+  sample: 12
+checksum:
+  description: SHA1 of the CSV, or null when no CSV was received.
+  returned: success
+  type: str
+  sample: 2aae6c35c94fcfb415dbe95f408b9ce91ee846ed
+size:
+  description: Size of the CSV in bytes.
+  returned: success
+  type: int
+  sample: 2048
+windows:
+  description: The C([start, end]) pairs (Unix seconds) exported, one per request.
+  returned: always
+  type: list
+  elements: list
+  sample: [[1782864000, 1785542400], [1785542400, 1788220800]]
+request_ids:
+  description: The request ids of the calls made.
+  returned: success
+  type: list
+  elements: str
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
+    check_requirements,
+    client_from_module,
+    connection_argument_spec,
+    run_module,
+)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import Export, build_body, plan_windows
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import AGGREGATE_UNITS, EXPORT_FIELDS, SEVERITIES
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    ids = dict(type="list", elements="int")
+    argument_spec.update(
+        start_time=dict(type="raw", required=True),
+        end_time=dict(type="raw", required=True),
+        team_ids=ids,
+        channel_ids=ids,
+        responder_ids=ids,
+        severities=dict(type="list", elements="str", choices=SEVERITIES),
+        incident_ids=dict(type="list", elements="str"),
+        query=dict(type="str"),
+        labels=dict(type="dict"),
+        fields=dict(type="dict"),
+        orderby=dict(type="str", choices=["created_at"]),
+        asc=dict(type="bool"),
+        is_my_team=dict(type="bool"),
+        time_zone=dict(type="str"),
+        seconds_to_close_from=dict(type="int"),
+        seconds_to_close_to=dict(type="int"),
+        seconds_to_ack_from=dict(type="int"),
+        seconds_to_ack_to=dict(type="int"),
+        export_fields=dict(type="list", elements="str", choices=EXPORT_FIELDS),
+        description_html_to_text=dict(type="bool"),
+        split_hours=dict(type="bool"),
+        aggregate_unit=dict(type="str", choices=AGGREGATE_UNITS),
+        split_range=dict(type="bool", default=False),
+        dest=dict(type="path"),
+        force=dict(type="bool", default=True),
+        return_rows=dict(type="bool", default=True),
+        language=dict(type="str"),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, add_file_common_args=True)
+    check_requirements(module)
+
+    def action():
+        params = module.params
+        body = build_body(params, time.time())
+        windows = plan_windows(body, params["split_range"])
+        client = client_from_module(module)
+        export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])
+        return export.run(params["return_rows"], params["force"], module.check_mode)
+
+    run_module(module, action)
+
+
+if __name__ == "__main__":
+    main()

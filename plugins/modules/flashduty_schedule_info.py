@@ -1,0 +1,223 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: flashduty_schedule_info
+short_description: List Flashduty on-call schedules, every page, with who is on call now and next
+version_added: 0.1.0
+description:
+  - Lists the on-call schedules of a Flashduty account through C(POST /schedule/list).
+  - Without O(page) it fetches every page, 100 schedules a request, de-duplicates them by id and stops at the
+    server's total. The API lets one filter reach only its first 10,000 schedules; past that the result is
+    cut with RV(truncated=true) and a warning.
+  - With O(start) and O(end) the server computes the on-call layers of that window; RV(oncall) then says who is on
+    call now and next for each schedule.
+  - Options are checked against the API's rules before anything is sent.
+author:
+  - flashcat.flashduty contributors
+extends_documentation_fragment:
+  - flashcat.flashduty.connection
+  - flashcat.flashduty.connection.ACTIONGROUP
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it runs in check mode as it does otherwise.
+  diff_mode:
+    support: N/A
+    details: The module changes nothing.
+options:
+  query:
+    description:
+      - The server's search keyword, matched loosely against schedule names.
+      - When only O(name) is given, O(name) is sent as the query to cut traffic.
+    type: str
+  name:
+    description:
+      - Keep only the schedules whose name equals this exactly (the server's search is fuzzy).
+    type: str
+  team_ids:
+    description:
+      - Only schedules of these teams.
+    type: list
+    elements: int
+  is_my_team:
+    description:
+      - Only schedules of the teams the app key's owner belongs to. Not together with O(is_my_manage).
+    type: bool
+  is_my_manage:
+    description:
+      - Only schedules the app key's owner created in their teams. Not together with O(is_my_team).
+    type: bool
+  start:
+    description:
+      - Start of the on-call window. Unix seconds, an ISO 8601 date-time (naive means UTC), V(now), or an offset
+        from now such as V(-2h), V(+7d) or V(-1w).
+      - Goes together with O(end); the window must span less than 45 days.
+    type: raw
+  end:
+    description:
+      - End of the on-call window, in the same forms as O(start).
+    type: raw
+  page:
+    description:
+      - Fetch only this page (from 1) of O(limit) schedules. Without it, every page is fetched.
+      - O(page) times O(limit) may not exceed 10,000.
+    type: int
+  limit:
+    description:
+      - Schedules per request, 1 to 100.
+    type: int
+    default: 100
+notes:
+  - Offset paging is not a snapshot. Schedules created or deleted during the run can shift items between pages;
+    duplicates are dropped, and a change of the server's total is reported as a warning.
+  - Null list fields of the API (C(layers), C(schedule_layers), C(final_schedule.schedules),
+    C(notify.webhooks), ...) are returned as empty lists.
+seealso:
+  - module: flashcat.flashduty.flashduty_insight_export
+"""
+
+EXAMPLES = r"""
+- name: All schedules of two teams
+  flashcat.flashduty.flashduty_schedule_info:
+    app_key: "{{ flashduty_app_key }}"
+    team_ids: [4295771902131, 4295771902132]
+  register: team_schedules
+
+- name: Who is on call now (and next), for every schedule
+  flashcat.flashduty.flashduty_schedule_info:
+    start: now
+    end: +1d
+  register: roster
+
+- name: Print the current on-call person ids of each schedule
+  ansible.builtin.debug:
+    msg: "{{ item.schedule_name }}: {{ item.current.person_ids | default([]) | join(', ') }}"
+  loop: "{{ roster.oncall }}"
+
+- name: One week's roster of the schedule called exactly "primary"
+  flashcat.flashduty.flashduty_schedule_info:
+    name: primary
+    start: "2026-11-23T00:00:00+08:00"
+    end: "2026-11-30T00:00:00+08:00"
+  register: week
+
+- name: Set the key once for every module of the collection
+  module_defaults:
+    group/flashcat.flashduty.flashduty:
+      app_key: "{{ vault_flashduty_app_key }}"
+  block:
+    - name: My team's schedules
+      flashcat.flashduty.flashduty_schedule_info:
+        is_my_team: true
+"""
+
+RETURN = r"""
+schedules:
+  description:
+    - The schedules, as the API returns them, in the server's order, de-duplicated by id.
+    - Null list fields are empty lists. With O(start)/O(end) they carry C(schedule_layers), C(final_schedule),
+      C(cur_oncall) and C(next_oncall).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - schedule_id: 5789640530410
+      schedule_name: primary
+      team_id: 4291079133131
+      description: Primary on-call
+      status: 0
+      disabled: 0
+      layers: []
+      cur_oncall: null
+      next_oncall: null
+total:
+  description: The server's count of schedules that match the filter (before O(name) filtering).
+  returned: success
+  type: int
+  sample: 41
+truncated:
+  description: True when more schedules match than the API lets one filter page through (10,000).
+  returned: success
+  type: bool
+  sample: false
+oncall:
+  description: One entry per returned schedule, for playbooks and templates.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    schedule_id:
+      description: The schedule's id.
+      type: int
+    schedule_name:
+      description: The schedule's name.
+      type: str
+    team_id:
+      description: The id of the team that owns the schedule.
+      type: int
+    current:
+      description:
+        - The shift on call now, or null (no window given, or nobody on call).
+        - C(start) and C(end) are Unix seconds; C(person_ids) are the ids of all members of the group, in order,
+          without duplicates.
+      type: dict
+      sample: {start: 1763856000, end: 1763942400, group_name: Group A, person_ids: [2476123212131]}
+    next:
+      description: The next shift, in the same form as RV(oncall[].current), or null.
+      type: dict
+request_ids:
+  description: The request ids of the calls made, to quote to Flashduty support.
+  returned: success
+  type: list
+  elements: str
+  sample: [01HK8XQE3Z7JM2NTFQ5YJ8P9R4]
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
+    check_requirements,
+    client_from_module,
+    connection_argument_spec,
+    run_module,
+)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import build_body, list_schedules
+
+
+def main():
+    argument_spec = connection_argument_spec()
+    argument_spec.update(
+        query=dict(type="str"),
+        name=dict(type="str"),
+        team_ids=dict(type="list", elements="int"),
+        is_my_team=dict(type="bool"),
+        is_my_manage=dict(type="bool"),
+        start=dict(type="raw"),
+        end=dict(type="raw"),
+        page=dict(type="int"),
+        limit=dict(type="int", default=100),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    check_requirements(module)
+
+    def action():
+        body = build_body(module.params, time.time())
+        client = client_from_module(module)
+        return list_schedules(client, body, page=module.params["page"], limit=module.params["limit"],
+                              name=module.params["name"])
+
+    run_module(module, action)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,666 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A local Flashduty API simulator for the demo and the tests.
+
+It serves POST /schedule/list and POST /insight/team/export as the vendor's
+pages describe them: the app_key check, body validation (400
+InvalidParameter), paging with ``total`` and the ``p*limit <= 10000`` rule,
+computed on-call data for a window, the export as a CSV stream (BOM, CRLF,
+attachment, localized headers), per-account rate limits counted in sliding
+windows (429 RequestTooFrequently) and ``Flashcat-Request-Id`` headers, over a
+deterministic data set. Tests switch on faults and read what was requested
+through ``/__sim/...`` admin endpoints, which need no key.
+
+Run ``python flashduty_simulator.py serve`` to serve on a loopback port, or
+``python flashduty_simulator.py run -- COMMAND...`` to run a command with
+FLASHDUTY_BASE_URL and FLASHDUTY_APP_KEY pointing at a fresh simulator.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import argparse
+import collections
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+try:
+    from zoneinfo import ZoneInfo
+except ImportError:  # pragma: no cover
+    ZoneInfo = None
+
+DEFAULT_APP_KEY = "sim-app-key-0123456789abcdef"
+DOCUMENTED_LIMITS = {
+    "/schedule/list": [[50, 1.0], [1000, 60.0]],
+    "/insight/team/export": [[1, 1.0], [10, 60.0]],
+}
+TEAM_NAMES = [
+    "SRE", "Payments, EU", "运维团队", 'Data "Lake"', "Platform", "Mobile", "Search",
+    "Équipe Données", "Networking", "Storage", "Identity", "Observability",
+]
+OWNER_ID = 2476123212131
+OWNER_TEAMS = 3  # the key's owner belongs to the first three teams
+DAY = 86400
+HEADERS = {
+    "en": {
+        "period": "Period", "hours": "Hours", "team_id": "Team ID", "team_name": "Team Name",
+        "total_incident_cnt": "Total Incidents", "total_incidents_acknowledged": "Acknowledged Incidents",
+        "total_incidents_closed": "Closed Incidents", "total_incidents_auto_closed": "Auto-closed Incidents",
+        "total_incidents_manually_closed": "Manually Closed Incidents",
+        "total_incidents_timeout_closed": "Timeout-closed Incidents",
+        "total_incidents_escalated": "Escalated Incidents",
+        "total_incidents_manually_escalated": "Manually Escalated Incidents",
+        "total_incidents_timeout_escalated": "Timeout-escalated Incidents",
+        "total_incidents_reassigned": "Reassigned Incidents", "total_interruptions": "Interruptions",
+        "total_notifications": "Notifications", "total_engaged_seconds": "Engaged Time (s)",
+        "mean_seconds_to_ack": "MTTA (s)", "mean_seconds_to_close": "MTTR (s)",
+        "noise_reduction_pct": "Noise Reduction (%)", "acknowledgement_pct": "Acknowledgement (%)",
+        "total_alert_cnt": "Alerts", "total_alert_event_cnt": "Alert Events",
+    },
+    "zh": {
+        "period": "时间", "hours": "时段", "team_id": "团队ID", "team_name": "团队名称",
+        "total_incident_cnt": "故障总数", "total_incidents_acknowledged": "已认领故障数",
+        "total_incidents_closed": "已关闭故障数", "total_incidents_auto_closed": "自动关闭故障数",
+        "total_incidents_manually_closed": "手动关闭故障数", "total_incidents_timeout_closed": "超时关闭故障数",
+        "total_incidents_escalated": "升级故障数", "total_incidents_manually_escalated": "手动升级故障数",
+        "total_incidents_timeout_escalated": "超时升级故障数", "total_incidents_reassigned": "转派故障数",
+        "total_interruptions": "打扰次数", "total_notifications": "通知次数",
+        "total_engaged_seconds": "处理时长(秒)", "mean_seconds_to_ack": "平均认领时长(秒)",
+        "mean_seconds_to_close": "平均关闭时长(秒)", "noise_reduction_pct": "降噪比(%)",
+        "acknowledgement_pct": "认领率(%)", "total_alert_cnt": "告警数", "total_alert_event_cnt": "告警事件数",
+    },
+}
+METRICS = [k for k in HEADERS["en"] if k not in ("period", "hours", "team_id", "team_name")]
+ALL_FIELDS = ["team_id", "team_name"] + METRICS + ["hours"]
+
+
+def _num(*parts):
+    """A deterministic 32-bit number from the parts."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+class DataSet:
+    """Teams, persons and schedules, each derived from its index alone."""
+
+    def __init__(self, schedules=300, teams=12):
+        self.count = schedules
+        self.teams = [{"team_id": 4295771902131 + i, "team_name": TEAM_NAMES[i % len(TEAM_NAMES)]
+                       if i < len(TEAM_NAMES) else "Team %d" % i} for i in range(teams)]
+        self.persons = [2476123212131 + 1000 * i for i in range(40)]
+        self.added = 0  # schedules created while the simulator runs (newest first)
+
+    def schedule(self, index):
+        """The schedule with this index (0 is the oldest)."""
+        sid = 5432326025106 + 7919 * index
+        team = self.teams[index % len(self.teams)]
+        n = _num("schedule", index)
+        shift = [DAY, 7 * DAY, 12 * 3600][n % 3]
+        groups = []
+        if index % 10 != 9:  # every tenth schedule has no layers
+            for g in range(2 + n % 3):
+                members = [self.persons[(index * 3 + g * 5 + m) % len(self.persons)] for m in range(1 + (n >> 4) % 2)]
+                groups.append({"group_name": "Group %s" % chr(65 + g),
+                               "members": [{"role_id": 0, "person_ids": members},
+                                           {"role_id": 1, "person_ids": members[:1]}]})
+        return {
+            "index": index, "id": sid, "name": "%s-oncall-%05d" % (team["team_name"].split(",")[0].split('"')[0]
+                                                                  .strip().lower().replace(" ", "-"), index),
+            "team_id": team["team_id"], "disabled": 1 if index % 17 == 16 else 0,
+            "anchor": 1767571200 + (n % 24) * 3600,  # 2026-01-05 (a Monday) plus some hours
+            "shift": shift, "groups": groups,
+            "create_by": OWNER_ID if index % 4 == 0 else OWNER_ID + 1,
+            "create_at": 1759132037 + index * 60,
+        }
+
+    def all_indexes(self):
+        """Newest first, as the API lists them."""
+        return range(self.count + self.added - 1, -1, -1)
+
+    @staticmethod
+    def shift_at(sched, ts):
+        """``(start, end, group)`` of the shift covering ``ts``."""
+        k = (ts - sched["anchor"]) // sched["shift"]
+        start = sched["anchor"] + k * sched["shift"]
+        return start, start + sched["shift"], sched["groups"][k % len(sched["groups"])]
+
+    def item(self, sched, window=None, now=None):
+        def oncall(start, end, group):
+            return {"start": start, "end": end, "group": group, "weight": 1, "index": 0,
+                    "update_at": sched["create_at"]}
+        item = {
+            "id": sched["id"], "name": sched["name"], "account_id": 2451002751131, "group_id": sched["team_id"],
+            "disabled": sched["disabled"], "create_at": sched["create_at"], "create_by": sched["create_by"],
+            "update_at": sched["create_at"] + 3600, "update_by": sched["create_by"],
+            "layers": None, "schedule_layers": None,
+            "final_schedule": {"layer_name": "", "name": "", "mode": 0, "schedules": None},
+            "notify": {"advance_in_time": 300, "fixed_time": None,
+                       "by": {"follow_preference": sched["index"] % 2 == 0,
+                              "personal_channels": ["email"] if sched["index"] % 2 else None},
+                       "webhooks": None},
+            "schedule_id": sched["id"], "schedule_name": sched["name"], "team_id": sched["team_id"],
+            "description": "Rotation every %d h" % (sched["shift"] // 3600), "layer_schedules": None,
+            "status": sched["disabled"], "cur_oncall": None, "next_oncall": None,
+        }
+        if sched["groups"]:
+            item["layers"] = [{"layer_name": "Layer 1", "mode": 0, "groups": sched["groups"],
+                               "layer_start": sched["anchor"], "rotation_value": sched["shift"] // 3600,
+                               "rotation_unit": "hour"}]
+        if window and sched["groups"]:
+            start, end = window
+            shifts = []
+            t = start
+            while t < end:
+                s, e, group = self.shift_at(sched, t)
+                shifts.append(oncall(max(s, start), min(e, end), group))
+                t = e
+            item["final_schedule"]["schedules"] = shifts
+            item["schedule_layers"] = [{"layer_name": "Layer 1", "schedules": shifts}]
+            cs, ce, cg = self.shift_at(sched, now)
+            ns, ne, ng = self.shift_at(sched, ce)
+            item["cur_oncall"] = oncall(cs, ce, cg)
+            item["next_oncall"] = oncall(ns, ne, ng)
+        return item
+
+
+class ApiError(Exception):
+    def __init__(self, status, code, message):
+        super(ApiError, self).__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _invalid(message):
+    return ApiError(400, "InvalidParameter", message)
+
+
+def _check_types(body, spec):
+    for key, value in body.items():
+        kind = spec.get(key)
+        if kind is None:
+            continue
+        ok = {
+            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "str": lambda v: isinstance(v, str),
+            "bool": lambda v: isinstance(v, bool),
+            "dict": lambda v: isinstance(v, dict),
+            "ints": lambda v: isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in v),
+            "strs": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+        }[kind](value)
+        if not ok:
+            raise _invalid("%s has the wrong type" % key)
+
+
+class Simulator:
+    """The server; ``start()`` runs it in a thread, ``url`` is its address."""
+
+    def __init__(self, host="127.0.0.1", port=0, app_keys=(DEFAULT_APP_KEY,), schedules=300, teams=12,
+                 limits="documented", now=None, tls=None):
+        self.data = DataSet(schedules, teams)
+        self.app_keys = set(app_keys)
+        self.limits = self._limits(limits)
+        self.fixed_now = now
+        self.lock = threading.Lock()
+        self.faults = []
+        self.log = []
+        self.hits = collections.defaultdict(collections.deque)
+        self.counter = 0
+        handler = type("Handler", (_Handler,), {"sim": self})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.tls = tls
+        if tls:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(tls[0], tls[1])
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.thread = None
+
+    @staticmethod
+    def _limits(limits):
+        if limits == "documented":
+            return {k: [list(x) for x in v] for k, v in DOCUMENTED_LIMITS.items()}
+        if limits in (None, "off", {}):
+            return {}
+        return {k: [list(x) for x in v] for k, v in limits.items()}
+
+    @property
+    def url(self):
+        host, port = self.httpd.server_address[:2]
+        return "%s://%s:%d" % ("https" if self.tls else "http", host, port)
+
+    def start(self):
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05})
+        self.thread.daemon = True
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def now(self):
+        return int(self.fixed_now if self.fixed_now is not None else time.time())
+
+    # -------------------------------------------------------------- state
+    def reset(self):
+        with self.lock:
+            self.faults, self.log = [], []
+            self.hits.clear()
+            self.data.added = 0
+
+    def take_fault(self, path):
+        with self.lock:
+            for fault in self.faults:
+                if fault.get("path") in (None, path) and fault.get("times", 1) > 0:
+                    fault["times"] = fault.get("times", 1) - 1
+                    return dict(fault)
+        return None
+
+    def rate_limited(self, key, path):
+        """Sliding windows of accepted requests per (account, endpoint)."""
+        limits = self.limits.get(path)
+        if not limits:
+            return False
+        now = time.monotonic()
+        with self.lock:
+            hits = self.hits[(key, path)]
+            longest = max(w for _, w in limits)
+            while hits and hits[0] <= now - longest:
+                hits.popleft()
+            for count, window in limits:
+                if sum(1 for h in hits if h > now - window) >= count:
+                    return True
+            hits.append(now)
+        return False
+
+    def record(self, entry):
+        with self.lock:
+            self.counter += 1
+            entry["n"] = self.counter
+            self.log.append(entry)
+            return "sim-%08d-%s" % (self.counter, hashlib.sha1(str(entry["t"]).encode()).hexdigest()[:10])
+
+    # ---------------------------------------------------------- endpoints
+    def schedule_list(self, body, lang):
+        _check_types(body, {"query": "str", "p": "int", "limit": "int", "is_my_team": "bool",
+                            "is_my_manage": "bool", "team_ids": "ints", "start": "int", "end": "int"})
+        p, limit = body.get("p", 1), body.get("limit", 10)
+        if p < 1:
+            raise _invalid("p must be at least 1")
+        if limit < 1 or limit > 100:
+            raise _invalid("limit must be between 1 and 100")
+        if p * limit > 10000:
+            raise _invalid("p * limit must not exceed 10000")
+        if body.get("is_my_team") and body.get("is_my_manage"):
+            raise _invalid("is_my_team and is_my_manage cannot both be true")
+        window = None
+        if ("start" in body) != ("end" in body):
+            raise _invalid("start and end must be given together")
+        if "start" in body:
+            if body["end"] <= body["start"]:
+                raise _invalid("end must be after start")
+            if body["end"] - body["start"] >= 45 * DAY:
+                raise _invalid("the window must span less than 45 days")
+            window = (body["start"], body["end"])
+        query = (body.get("query") or "").lower()
+        teams = set(body.get("team_ids") or [])
+        mine = set(t["team_id"] for t in self.data.teams[:OWNER_TEAMS])
+        matched = []
+        for index in self.data.all_indexes():
+            sched = self.data.schedule(index)
+            if query and query not in sched["name"].lower():
+                continue
+            if teams and sched["team_id"] not in teams:
+                continue
+            if body.get("is_my_team") and sched["team_id"] not in mine:
+                continue
+            if body.get("is_my_manage") and sched["create_by"] != OWNER_ID:
+                continue
+            matched.append(sched)
+        page = matched[(p - 1) * limit:p * limit]
+        now = self.now()
+        return {"items": [self.data.item(s, window, now) for s in page], "total": len(matched)}
+
+    def insight_export(self, body, lang):
+        _check_types(body, {"start_time": "int", "end_time": "int", "team_ids": "ints", "channel_ids": "ints",
+                            "responder_ids": "ints", "severities": "strs", "incident_ids": "strs", "query": "str",
+                            "labels": "dict", "fields": "dict", "orderby": "str", "asc": "bool",
+                            "is_my_team": "bool", "time_zone": "str", "seconds_to_close_from": "int",
+                            "seconds_to_close_to": "int", "seconds_to_ack_from": "int", "seconds_to_ack_to": "int",
+                            "export_fields": "strs", "description_html_to_text": "bool", "split_hours": "bool",
+                            "aggregate_unit": "str"})
+        start, end = body.get("start_time"), body.get("end_time")
+        if start is None or end is None:
+            raise _invalid("start_time and end_time are required")
+        if start <= 0:
+            raise _invalid("start_time must be greater than 0")
+        if end <= start:
+            raise _invalid("end_time must be greater than start_time")
+        if end - start > 365 * DAY:
+            raise _invalid("the time range may not exceed one year")
+        for key in ("team_ids", "channel_ids", "responder_ids", "incident_ids"):
+            if len(body.get(key) or []) > 100:
+                raise _invalid("%s allows at most 100 entries" % key)
+        sev = body.get("severities") or []
+        if len(sev) > 3 or any(s not in ("Critical", "Warning", "Info", "Ok") for s in sev):
+            raise _invalid("severities allows at most 3 of Critical, Warning, Info, Ok")
+        if any(not re.match(r"^[0-9a-fA-F]{24}$", i) for i in body.get("incident_ids") or []):
+            raise _invalid("incident_ids must be 24 hexadecimal digits")
+        fields = body.get("export_fields") or []
+        if len(fields) > 50 or any(f not in ALL_FIELDS for f in fields):
+            raise _invalid("export_fields has an unknown key or more than 50 entries")
+        for metric in ("seconds_to_close", "seconds_to_ack"):
+            low, high = body.get(metric + "_from"), body.get(metric + "_to")
+            if low is not None and high is not None and high <= low:
+                raise _invalid("%s_to must be greater than %s_from" % (metric, metric))
+        unit = body.get("aggregate_unit")
+        if unit not in (None, "day", "week", "month"):
+            raise _invalid("aggregate_unit must be day, week or month")
+        if unit and end - start < DAY:
+            raise _invalid("aggregate_unit needs a range of at least 24 hours")
+        if unit == "day" and end - start > 31 * DAY:
+            raise _invalid("aggregate_unit day allows at most 31 days")
+        zone = timezone.utc
+        if body.get("time_zone"):
+            try:
+                zone = ZoneInfo(body["time_zone"])
+            except Exception:
+                raise _invalid("time_zone is not a valid IANA name")
+        return self._csv(body, start, end, unit, zone, lang)
+
+    def _buckets(self, start, end, unit, zone):
+        if not unit:
+            return [(None, start)]
+        local = datetime.fromtimestamp(start, zone)
+        if unit == "month":
+            cur = datetime(local.year, local.month, 1, tzinfo=zone)
+        else:
+            cur = datetime(local.year, local.month, local.day, tzinfo=zone)
+            if unit == "week":
+                back = cur - timedelta(days=local.weekday())
+                cur = datetime(back.year, back.month, back.day, tzinfo=zone)
+        out = []
+        while cur.timestamp() < end:
+            out.append((cur.strftime("%Y-%m") if unit == "month" else cur.strftime("%Y-%m-%d"), int(cur.timestamp())))
+            if unit == "month":
+                cur = datetime(cur.year + cur.month // 12, cur.month % 12 + 1, 1, tzinfo=zone)
+            else:
+                nxt = cur + timedelta(days=7 if unit == "week" else 1)
+                cur = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
+        return out
+
+    def _csv(self, body, start, end, unit, zone, lang):
+        names = HEADERS["zh" if lang.lower().startswith("zh") else "en"]
+        fields = list(body.get("export_fields") or [f for f in ALL_FIELDS if f != "hours"])
+        if body.get("split_hours") and "hours" not in fields:
+            fields.append("hours")
+        teams = self.data.teams
+        if body.get("team_ids"):
+            teams = [t for t in teams if t["team_id"] in body["team_ids"]]
+        if body.get("is_my_team"):
+            teams = teams[:OWNER_TEAMS]
+        columns = (["period"] if unit else []) + fields
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([names[c] for c in columns])
+        for label, bucket in self._buckets(start, end, unit, zone):
+            for team in teams:
+                for hours in (["work", "sleep", "off"] if body.get("split_hours") else [None]):
+                    writer.writerow([self._value(c, team, bucket, hours, label) for c in columns])
+        return "\ufeff" + out.getvalue()
+
+    @staticmethod
+    def _value(column, team, bucket, hours, label):
+        if column == "period":
+            return label
+        if column == "hours":
+            return hours or ""
+        if column in ("team_id", "team_name"):
+            return team[column]
+        n = _num(team["team_id"], bucket, hours, column)
+        if column.endswith("_pct"):
+            return "%.2f" % ((n % 10000) / 100.0)
+        if column.startswith("mean_"):
+            return "%.1f" % (30 + n % 3600)
+        return str(n % 40)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    sim = None
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, body, content_type="application/json", headers=None, length=None, close=False):
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(raw) if length is None else length))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if close:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(raw)
+        self.wfile.flush()
+        if close:
+            self.close_connection = True
+
+    def _json(self, status, payload, headers=None):
+        self._send(status, json.dumps(payload, ensure_ascii=False), headers=headers)
+
+    def do_GET(self):
+        if self.path.startswith("/__sim/"):
+            return self._admin()
+        self._json(405, {"request_id": "", "error": {"code": "MethodNotAllowed", "message": "use POST"}})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if self.path.startswith("/__sim/"):
+            return self._admin(raw)
+        return self._api(raw)
+
+    def _admin(self, raw=b""):
+        sim = self.sim
+        path = self.path.split("?")[0]
+        payload = json.loads(raw.decode("utf-8") or "{}") if raw else {}
+        if path == "/__sim/requests":
+            with sim.lock:
+                return self._json(200, {"requests": list(sim.log)})
+        if path == "/__sim/reset":
+            sim.reset()
+        elif path == "/__sim/faults":
+            with sim.lock:
+                sim.faults.extend(payload.get("faults", []))
+        elif path == "/__sim/config":
+            if "limits" in payload:
+                sim.limits = sim._limits(payload["limits"])
+            if "schedules" in payload:
+                sim.data.count = int(payload["schedules"])
+            if "now" in payload:
+                sim.fixed_now = payload["now"]
+            if "app_keys" in payload:
+                sim.app_keys = set(payload["app_keys"])
+        else:
+            return self._json(404, {"error": "unknown admin path"})
+        return self._json(200, {"ok": True})
+
+    def _api(self, raw):
+        sim = self.sim
+        path, _, query = self.path.partition("?")
+        key = None
+        for part in query.split("&"):
+            if part.startswith("app_key="):
+                from urllib.parse import unquote_plus
+                key = unquote_plus(part[len("app_key="):])
+        entry = {"t": time.time(), "path": path, "status": None, "code": None,
+                 "user_agent": self.headers.get("User-Agent"), "accept_language": self.headers.get("Accept-Language"),
+                 "content_type": self.headers.get("Content-Type"), "key_ok": key in sim.app_keys}
+        try:
+            entry["body"] = json.loads(raw.decode("utf-8")) if raw else None
+        except ValueError:
+            entry["body"] = None
+        request_id = sim.record(entry)
+        headers = {"Flashcat-Request-Id": request_id}
+
+        def fail(status, code, message, extra=None):
+            entry["status"], entry["code"] = status, code
+            headers.update(extra or {})
+            self._json(status, {"request_id": request_id, "error": {"code": code, "message": message}}, headers)
+
+        if path not in ("/schedule/list", "/insight/team/export"):
+            return fail(404, "RouteNotFound", "no route %s" % path)
+        if not key or key not in sim.app_keys:
+            return fail(401, "Unauthorized", "app_key is missing, invalid or expired")
+        if sim.rate_limited(key, path):
+            return fail(429, "RequestTooFrequently", "too many requests")
+        fault = sim.take_fault(path)
+        if fault and self._fault(fault, entry, request_id, headers, fail):
+            return None
+        if "application/json" not in (self.headers.get("Content-Type") or ""):
+            return fail(400, "InvalidContentType", "Content-Type must be application/json")
+        if not isinstance(entry["body"], dict):
+            return fail(400, "InvalidParameter", "the body must be a JSON object")
+        lang = self.headers.get("Accept-Language") or "en"
+        try:
+            if path == "/schedule/list":
+                data = sim.schedule_list(entry["body"], lang)
+            else:
+                csv_text = sim.insight_export(entry["body"], lang)
+        except ApiError as err:
+            return fail(err.status, err.code, err.message)
+        entry["status"] = 200
+        if path == "/schedule/list":
+            entry["total"] = data["total"]
+            self._json(200, {"request_id": request_id, "data": data}, headers)
+            if fault and fault.get("kind") == "add_schedules":
+                sim.data.added += int(fault.get("count", 5))
+            return None
+        body = csv_text.encode("utf-8")
+        if fault and fault.get("kind") == "pad_csv":
+            body = self._pad(body, int(fault["bytes"]))
+        headers["Content-Disposition"] = 'attachment; filename="team_insight_%d.csv"' % entry["body"]["start_time"]
+        entry["bytes"] = len(body)
+        self._send(200, body, "text/csv; charset=utf-8", headers)
+        return None
+
+    @staticmethod
+    def _pad(body, size):
+        lines = body.split(b"\r\n")
+        header, rows = lines[0], [r for r in lines[1:] if r]
+        out = [header]
+        total = len(header)
+        i = 0
+        while total < size and rows:
+            row = rows[i % len(rows)]
+            out.append(row)
+            total += len(row) + 2
+            i += 1
+        return b"\r\n".join(out) + b"\r\n"
+
+    def _fault(self, fault, entry, request_id, headers, fail):
+        """Serve a fault; return True when the request is answered."""
+        kind = fault.get("kind")
+        entry["fault"] = kind
+        if kind == "slow":
+            time.sleep(float(fault.get("delay", 1)))
+            return False
+        if kind == "status":
+            status = int(fault.get("status", 500))
+            code = fault.get("code") or {500: "InternalError", 503: "ServiceUnavailable"}.get(status, "BadRequest")
+            fail(status, code, fault.get("message", "simulated failure"))
+            return True
+        if kind == "rate_limit":
+            extra = {}
+            after = fault.get("retry_after")
+            if isinstance(after, str) and after.startswith("date:"):
+                extra["Retry-After"] = formatdate(time.time() + float(after[5:]), usegmt=True)
+            elif after is not None:
+                extra["Retry-After"] = str(after)
+            fail(429, "RequestTooFrequently", "too many requests", extra)
+            return True
+        entry["status"] = int(fault.get("status", 200))
+        if kind == "html":
+            self._send(entry["status"], "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad "
+                       "Gateway</h1><hr>nginx</body></html>", "text/html", headers)
+        elif kind == "invalid_json":
+            self._send(entry["status"], '{"request_id": "%s", "data": {"items": [' % request_id,
+                       headers=headers)
+        elif kind == "json_empty":
+            self._json(200, {"request_id": request_id, "data": fault.get("data", {})}, headers)
+        elif kind == "drop":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif kind in ("truncate", "reset"):
+            text = "\ufeffTeam ID,Team Name\r\n4295771902131,SRE\r\n4295771902132,\"Payments, EU\"\r\n"
+            raw = text.encode("utf-8")
+            ctype = "text/csv; charset=utf-8" if entry["path"] == "/insight/team/export" else "application/json"
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(raw) + 4096))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(raw[: len(raw) // 2] if kind == "reset" else raw)
+            self.wfile.flush()
+            self.close_connection = True
+            if kind == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.close()
+        else:
+            return False
+        return True
+
+
+def _serve(args):
+    sim = Simulator(port=args.port, app_keys=args.app_key or [DEFAULT_APP_KEY], schedules=args.schedules,
+                    limits="documented" if args.limits else "off")
+    sim.start()
+    if args.port_file:
+        with open(args.port_file, "w") as handle:
+            handle.write(sim.url)
+    print("Flashduty simulator on %s (app key %s)" % (sim.url, sorted(sim.app_keys)[0]), flush=True)
+    return sim
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["serve", "run"])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file")
+    parser.add_argument("--app-key", action="append")
+    parser.add_argument("--schedules", type=int, default=300)
+    parser.add_argument("--no-limits", dest="limits", action="store_false")
+    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    sim = _serve(args)
+    try:
+        if args.command == "serve":
+            while True:
+                time.sleep(3600)
+        cmd = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
+        env = dict(os.environ, FLASHDUTY_BASE_URL=sim.url, FLASHDUTY_APP_KEY=sorted(sim.app_keys)[0])
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        sim.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
