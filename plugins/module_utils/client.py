@@ -114,8 +114,8 @@ class FlashdutyClient:
         self.pacing = pacing
         self.pacing_dir = pacing_dir
         self.rate_limits = rate_limits or {}
-        self.clock = clock or time.time
-        self.sleep = sleep or time.sleep
+        self.clock = clock if clock is not None else time.time
+        self.sleep = sleep if sleep is not None else time.sleep
         self.backoff = backoff if backoff is not None else Backoff()
         self.redact = Redactor(app_key)
         self._warn = warn or (lambda msg: None)

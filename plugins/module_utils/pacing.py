@@ -42,7 +42,12 @@ UNKNOWN_ENDPOINT_LIMITS = ((1, 1.0), (10, 60.0))
 STATE_VERSION = 2
 # Added to every window: the server sees arrival times, and a request sent a
 # little late must still not land inside the previous window.
-DEFAULT_MARGIN = 0.05
+DEFAULT_MARGIN = 0.1
+# A process that wakes later than this after its slot (a busy machine) does
+# not send: others planned their slots from its reservation, so it gives the
+# slot up and queues again at the end, at most MAX_REQUEUES times.
+LATE_WAKE = 0.05
+MAX_REQUEUES = 3
 
 # Requests made in this process when the shared state cannot be used.
 _IN_PROCESS_STATE = {}
@@ -110,8 +115,8 @@ class Pacer:
         self.endpoint = endpoint
         self.limits = tuple(limits or limits_for(endpoint))
         self.enabled = enabled
-        self.clock = clock or time.time
-        self.sleep = sleep or time.sleep
+        self.clock = clock if clock is not None else time.time
+        self.sleep = sleep if sleep is not None else time.sleep
         self.warn = warn or (lambda msg: None)
         self.margin = margin
         self.name = state_name(app_key, endpoint)
@@ -129,42 +134,49 @@ class Pacer:
         if not self.enabled:
             return 0.0
         slot = self._reserve()
-        waited = 0.0
-        now = self.clock()
-        while slot > now:
-            self.sleep(slot - now)
-            waited += slot - now
+        waited, requeues = 0.0, 0
+        while True:
             now = self.clock()
-        return waited
+            if slot > now:
+                self.sleep(slot - now)
+                waited += slot - now
+                continue
+            if now - slot > LATE_WAKE and requeues < MAX_REQUEUES:
+                requeues += 1
+                slot = self._reserve(give_up=slot)
+                continue
+            return waited
 
-    def _reserve(self):
+    def _reserve(self, give_up=None):
         if self.shared:
             try:
-                return self._reserve_shared()
+                return self._reserve_shared(give_up)
             except (IOError, OSError) as exc:
                 self.shared = False
                 self._warn_once(
                     "pacing_dir %s cannot be used (%s); pacing only within this process, "
                     "so parallel runs may hit the rate limit" % (self.directory, exc.strerror or exc))
         stamps = _IN_PROCESS_STATE.setdefault(self.name, [])
-        return self._plan(stamps)
+        return self._plan(stamps, give_up)
 
-    def _plan(self, stamps):
+    def _plan(self, stamps, give_up=None):
         """Prune old stamps in place, add and return the next slot."""
+        if give_up is not None and give_up in stamps:
+            stamps.remove(give_up)
         now = self.clock()
         stamps[:] = [s for s in stamps if s > now - self.horizon]
         slot = next_slot(stamps, now, self.limits, self.margin)
         stamps.append(slot)
         return slot
 
-    def _reserve_shared(self):
+    def _reserve_shared(self, give_up):
         if not os.path.isdir(self.directory):
             os.makedirs(self.directory, 0o700)
         lock_fd = os.open(self.path[:-5] + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX)
             stamps = self._read_state()
-            slot = self._plan(stamps)
+            slot = self._plan(stamps, give_up)
             self._write_state(stamps)
             return slot
         finally:

@@ -176,6 +176,16 @@ class DataSet:
         return item
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that timed out or hung up is part of the tests, not news.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super(_Server, self).handle_error(request, client_address)
+
+
 class ApiError(Exception):
     def __init__(self, status, code, message):
         super(ApiError, self).__init__(message)
@@ -218,8 +228,7 @@ class Simulator:
         self.hits = collections.defaultdict(collections.deque)
         self.counter = 0
         handler = type("Handler", (_Handler,), {"sim": self})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), handler)
         self.tls = tls
         if tls:
             import ssl
@@ -291,7 +300,8 @@ class Simulator:
             self.counter += 1
             entry["n"] = self.counter
             self.log.append(entry)
-            return "sim-%08d-%s" % (self.counter, hashlib.sha1(str(entry["t"]).encode()).hexdigest()[:10])
+            entry["request_id"] = "sim-%08d-%s" % (self.counter, hashlib.sha1(str(entry["t"]).encode()).hexdigest()[:10])
+            return entry["request_id"]
 
     # ---------------------------------------------------------- endpoints
     def schedule_list(self, body, lang):
@@ -602,7 +612,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(entry["status"], '{"request_id": "%s", "data": {"items": [' % request_id,
                        headers=headers)
         elif kind == "json_empty":
-            self._json(200, {"request_id": request_id, "data": fault.get("data", {})}, headers)
+            envelope = {"data": fault.get("data", {})}
+            if not fault.get("no_request_id"):
+                envelope["request_id"] = request_id
+            self._json(200, envelope, headers)
         elif kind == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)

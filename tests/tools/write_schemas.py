@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+"""Write the request-body JSON Schemas to a folder (``make schemas``).
+
+The schemas live in plugins/module_utils/schemas.py, so they travel with the
+modules; the files under docs/schemas/ are for readers and other tools, and
+tests/unit/test_schemas.py fails when they drift.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import SCHEMAS  # noqa: E402
+
+
+def render(schema):
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main(folder):
+    os.makedirs(folder, exist_ok=True)
+    for name, schema in sorted(SCHEMAS.items()):
+        path = os.path.join(folder, name + ".json")
+        with open(path, "w") as handle:
+            handle.write(render(schema))
+        print("wrote %s" % path)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "docs", "schemas"))

@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+"""Shared fixtures: a real local Flashduty simulator, modules run in-process
+with real arguments, and ``ansible-playbook`` runs against the simulator."""
+
+from __future__ import absolute_import, division, print_function
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+COLLECTIONS = os.path.join(ROOT, ".build", "collections")
+sys.path.insert(0, os.path.join(ROOT, "tests", "simulator"))
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
+
+from flashduty_simulator import DEFAULT_APP_KEY, Simulator  # noqa: E402
+
+import requests  # noqa: E402
+
+
+class SimHandle:
+    """A running simulator plus the admin calls tests use."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        self.url = sim.url
+        self.app_key = DEFAULT_APP_KEY
+
+    def faults(self, *faults):
+        requests.post(self.url + "/__sim/faults", json={"faults": list(faults)}, timeout=5).raise_for_status()
+
+    def config(self, **config):
+        requests.post(self.url + "/__sim/config", json=config, timeout=5).raise_for_status()
+
+    def requests(self, path=None):
+        log = requests.get(self.url + "/__sim/requests", timeout=5).json()["requests"]
+        return [r for r in log if path is None or r["path"] == path]
+
+
+@pytest.fixture
+def sim():
+    """A simulator without rate limits (tests of pacing switch them on)."""
+    server = Simulator(limits="off").start()
+    try:
+        yield SimHandle(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def conn(sim, tmp_path):
+    """Connection options of a module pointed at the simulator."""
+    return dict(app_key=sim.app_key, base_url=sim.url, pacing_dir=str(tmp_path / "pacing"))
+
+
+@contextlib.contextmanager
+def _module_args(args):
+    try:
+        from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
+    except ImportError:
+        patch_module_args = None
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            yield
+        return
+    from ansible.module_utils import basic
+    from ansible.module_utils.common.text.converters import to_bytes
+    old = basic._ANSIBLE_ARGS
+    basic._ANSIBLE_ARGS = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    try:
+        yield
+    finally:
+        basic._ANSIBLE_ARGS = old
+
+
+@pytest.fixture
+def run_module(tmp_path):
+    """Run a module's main() with real arguments; return its JSON result."""
+    def run(module, args, check_mode=False):
+        args = dict(args, _ansible_check_mode=check_mode, _ansible_remote_tmp=str(tmp_path / "remote_tmp"),
+                    _ansible_keep_remote_files=False)
+        out = io.StringIO()
+        with _module_args(args), contextlib.redirect_stdout(out):
+            with pytest.raises(SystemExit):
+                module.main()
+        return json.loads(out.getvalue())
+    return run
+
+
+def playbook_env(sim, tmp_path, **extra):
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+        "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+        "ANSIBLE_LOCALHOST_WARNING": "false",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        "ANSIBLE_NOCOLOR": "true",
+        "ANSIBLE_RETRY_FILES_ENABLED": "false",
+        "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-local"),
+        "ANSIBLE_REMOTE_TEMP": str(tmp_path / "ansible-remote"),
+        "FLASHDUTY_BASE_URL": sim.url,
+        "FLASHDUTY_APP_KEY": sim.app_key,
+        "FLASHDUTY_PACING_DIR": str(tmp_path / "pacing"),
+    })
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def playbook(sim, tmp_path):
+    """Write a playbook and run it with ansible-playbook against the simulator."""
+    def run(text, *args, **env):
+        path = tmp_path / "playbook.yml"
+        path.write_text(text)
+        exe = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+        return subprocess.run([exe, str(path)] + list(args), env=playbook_env(sim, tmp_path, **env),
+                              capture_output=True, text=True, timeout=600, cwd=str(tmp_path))
+    return run

@@ -1,0 +1,176 @@
+# -*- coding: utf-8 -*-
+"""Pacing: exact slots and waits with an injected clock, the shared state
+file, its recovery, and real processes sharing one pacing_dir."""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import COLLECTIONS, Simulator
+from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer, next_slot
+
+EXPORT_LIMITS = ((1, 1.0), (10, 60.0))
+
+
+class FakeTime:
+    """A clock that only moves when the code under test sleeps."""
+
+    def __init__(self, now=1000.0):
+        self.now = now
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_next_slot_keeps_every_window_under_both_limits():
+    stamps = []
+    for dummy in range(12):
+        stamps.append(next_slot(stamps, 0.0, EXPORT_LIMITS, margin=0.1))
+    expected = [round(1.1 * k, 6) for k in range(10)] + [60.1, 61.2]
+    assert [round(s, 6) for s in stamps] == expected
+
+
+def test_next_slot_is_immediate_under_the_limits():
+    assert next_slot([], 50.0, EXPORT_LIMITS) == 50.0
+    assert next_slot([10.0], 50.0, EXPORT_LIMITS) == 50.0
+
+
+def test_pacer_sleeps_exactly_until_each_slot(tmp_path):
+    fake = FakeTime()
+    pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep,
+                  margin=0.1)
+    for dummy in range(12):
+        pacer.wait()
+    assert fake.sleeps == [1.1] * 9 + [pytest.approx(60.1 - 9.9), 1.1]
+
+
+def test_schedule_list_paces_at_50_per_second_and_1000_per_minute(tmp_path):
+    fake = FakeTime()
+    pacer = Pacer("key", "/schedule/list", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep, margin=0.1)
+    for dummy in range(51):
+        pacer.wait()
+    assert fake.sleeps == [1.1]  # the 51st request waits for the first 1 s window to pass
+
+
+def test_unknown_endpoints_get_the_strictest_limits():
+    assert pacing.limits_for("/incident/list") == EXPORT_LIMITS
+    assert pacing.limits_for("/schedule/list") == ((50, 1.0), (1000, 60.0))
+    assert pacing.limits_for("/schedule/list", {"/schedule/list": ((5, 1.0),)}) == ((5, 1.0),)
+
+
+def test_disabled_pacing_never_waits(tmp_path):
+    fake = FakeTime()
+    pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path), enabled=False, clock=fake.clock,
+                  sleep=fake.sleep)
+    for dummy in range(5):
+        pacer.wait()
+    assert fake.sleeps == [] and os.listdir(str(tmp_path)) == []
+
+
+def test_two_pacers_share_the_state_like_two_processes(tmp_path):
+    fake = FakeTime()
+    first = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep)
+    second = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep)
+    first.wait()
+    second.wait()
+    assert fake.sleeps == [pytest.approx(1.1)]
+    other_key = Pacer("other", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep)
+    other_key.wait()
+    assert len(fake.sleeps) == 1  # another account has its own budget
+
+
+def test_state_file_is_named_by_a_hash_and_never_holds_the_key(tmp_path):
+    key = "my-very-secret-app-key"
+    Pacer(key, "/schedule/list", directory=str(tmp_path)).wait()
+    names = os.listdir(str(tmp_path))
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["json", "lock"]
+    for name in names:
+        assert key not in name
+        with open(os.path.join(str(tmp_path), name)) as handle:
+            assert key not in handle.read()
+    state = json.load(open(os.path.join(str(tmp_path), [n for n in names if n.endswith(".json")][0])))
+    assert state["version"] == pacing.STATE_VERSION and len(state["stamps"]) == 1
+
+
+@pytest.mark.parametrize("content", ["{not json", "", json.dumps({"version": 1, "stamps": [1, 2]}),
+                                     json.dumps({"version": pacing.STATE_VERSION, "stamps": "x"}), "[]"])
+def test_corrupt_empty_or_old_state_is_rebuilt_with_a_warning(tmp_path, content):
+    fake = FakeTime()
+    warnings = []
+    pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep,
+                  warn=warnings.append)
+    with open(pacer.path, "w") as handle:
+        handle.write(content)
+    pacer.wait()
+    pacer.wait()
+    assert len(warnings) == 1 and "rebuilt" in warnings[0]
+    assert fake.sleeps == [pytest.approx(1.1)]  # pacing goes on from the rebuilt state
+    assert json.load(open(pacer.path))["version"] == pacing.STATE_VERSION
+
+
+def test_unusable_pacing_dir_degrades_to_in_process_pacing(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    fake = FakeTime()
+    warnings = []
+    pacer = Pacer("key-degraded", "/insight/team/export", directory=str(blocker / "pacing"), clock=fake.clock,
+                  sleep=fake.sleep, warn=warnings.append)
+    pacer.wait()
+    pacer.wait()
+    assert len(warnings) == 1 and "cannot be used" in warnings[0] and "within this process" in warnings[0]
+    assert fake.sleeps == [pytest.approx(1.1)]
+
+
+def test_a_late_waker_requeues_behind_later_reservations(tmp_path):
+    fake = FakeTime()
+    pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, margin=0.1,
+                  sleep=lambda s: (fake.sleep(s), setattr(fake, "now", fake.now + 0.5)))
+    pacer.wait()  # slot 1000.0, immediate
+    other = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep)
+    other.wait()  # reserves 1001.1 and (this test's sleep) wakes 0.5 s late at 1001.6
+    state = json.load(open(pacer.path))["stamps"]
+    # The late waker gave its slot up and took a fresh one at the end: no two
+    # stamps closer than the 1 s window plus margin.
+    assert all(b - a >= 1.1 - 1e-9 for a, b in zip(state, state[1:]))
+
+
+PROCESS = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, %(collections)r)
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
+    import io
+    client = FlashdutyClient(%(key)r, base_url=%(url)r, pacing_dir=%(dir)r, max_retries=0)
+    for i in range(%(count)d):
+        client.download("/insight/team/export", {"start_time": 1763000000, "end_time": 1763086400}, io.BytesIO())
+    print("ok")
+""")
+
+
+def test_three_processes_sharing_pacing_dir_stay_under_1_per_second_and_10_per_minute(tmp_path):
+    server = Simulator(limits="documented").start()
+    try:
+        code = PROCESS % {"collections": COLLECTIONS, "key": "sim-app-key-0123456789abcdef", "url": server.url,
+                          "dir": str(tmp_path / "pacing"), "count": 3}
+        procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for dummy in range(3)]
+        outputs = [p.communicate(timeout=120) for p in procs]
+        log = list(server.log)
+    finally:
+        server.stop()
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    statuses = [entry["status"] for entry in log]
+    # The server counts in sliding windows and answers 429 past either limit;
+    # with max_retries=0 a single 429 would have failed a process.
+    assert statuses == [200] * 9
