@@ -100,7 +100,8 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None
     Auto-paging never asks past ``p * limit <= 10000``: when more schedules
     match, the first 10,000 come back with ``truncated: true`` and a warning.
     """
-    first = dict(body, p=page or 1, limit=limit)
+    single = page is not None
+    first = dict(body, p=page if single else 1, limit=limit)
     validate_schedule_list(first, OPTION_NAMES)
     seen, items, totals = set(), [], []
     truncated = False
@@ -115,7 +116,7 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None
                 continue
             seen.add(key)
             items.append(item)
-        if page:
+        if single:
             break
         expected = totals[-1] if totals else None
         reachable = SCHEDULE_PAGING_CAP // limit

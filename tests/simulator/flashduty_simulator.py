@@ -102,9 +102,15 @@ class DataSet:
                        if i < len(TEAM_NAMES) else "Team %d" % i} for i in range(teams)]
         self.persons = [2476123212131 + 1000 * i for i in range(40)]
         self.added = 0  # schedules created while the simulator runs (newest first)
+        self._cache = {}
 
     def schedule(self, index):
         """The schedule with this index (0 is the oldest)."""
+        if index not in self._cache:
+            self._cache[index] = self._make(index)
+        return self._cache[index]
+
+    def _make(self, index):
         sid = 5432326025106 + 7919 * index
         team = self.teams[index % len(self.teams)]
         n = _num("schedule", index)

@@ -90,8 +90,20 @@ def run_module(tmp_path):
         with _module_args(args), contextlib.redirect_stdout(out):
             with pytest.raises(SystemExit):
                 module.main()
-        return json.loads(out.getvalue())
+        result = json.loads(out.getvalue())
+        if "warnings" in result:
+            result["warnings"] = [_text(w) for w in result["warnings"]]
+        return result
     return run
+
+
+def _text(warning):
+    """ansible-core 2.19 returns warnings as structured summaries."""
+    if isinstance(warning, dict):
+        for value in (warning.get("event"), warning.get("details"), warning):
+            if isinstance(value, dict) and "msg" in value:
+                return value["msg"]
+    return warning
 
 
 def playbook_env(sim, tmp_path, **extra):

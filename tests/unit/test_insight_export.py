@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+"""flashduty_insight_export against the simulator: file and rows,
+idempotence, CSV edge cases, the JSON-envelope variant, split ranges,
+validation, failures that must not touch dest, and check mode."""
+
+from __future__ import absolute_import, division, print_function
+
+import hashlib
+import json
+import os
+import stat
+from datetime import datetime
+
+import pytest
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone
+from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as module
+
+PATH = "/insight/team/export"
+DAY = 86400
+START = 1779667200  # 2026-05-25T00:00:00Z
+
+
+@pytest.fixture
+def args(conn, tmp_path):
+    return dict(conn, start_time=START, end_time=START + 7 * DAY, dest=str(tmp_path / "out" / "insight.csv"),
+                pacing=False)
+
+
+@pytest.fixture(autouse=True)
+def out_dir(tmp_path):
+    (tmp_path / "out").mkdir()
+
+
+def leftovers(directory):
+    return [n for n in os.listdir(directory) if n.startswith(".flashduty-export-")]
+
+
+def test_exports_to_dest_and_as_rows(sim, args, run_module, tmp_path):
+    result = run_module(module, args)
+    assert result["changed"] is True, result
+    raw = open(args["dest"], "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    assert result["checksum"] == hashlib.sha1(raw).hexdigest() and result["size"] == len(raw)
+    assert result["columns"][:3] == ["Team ID", "Team Name", "Total Incidents"]
+    assert result["row_count"] == len(result["rows"]) == 12
+    names = [row["Team Name"] for row in result["rows"]]
+    assert "Payments, EU" in names and u"运维团队" in names and 'Data "Lake"' in names
+    assert all(isinstance(row["Team ID"], int) and isinstance(row["MTTA (s)"], float) for row in result["rows"])
+    assert result["windows"] == [[START, START + 7 * DAY]]
+    (request,) = sim.requests(PATH)
+    assert result["request_ids"] == [request["request_id"]]
+    assert request["body"] == {"start_time": START, "end_time": START + 7 * DAY}
+    assert leftovers(str(tmp_path / "out")) == []
+
+
+def test_second_run_is_unchanged_and_does_not_rewrite(sim, args, run_module):
+    run_module(module, args)
+    before = os.stat(args["dest"])
+    os.utime(args["dest"], (before.st_atime - 100, before.st_mtime - 100))
+    result = run_module(module, args)
+    assert result["changed"] is False
+    assert os.stat(args["dest"]).st_mtime == before.st_mtime - 100
+
+
+def test_file_attributes_are_applied(sim, args, run_module):
+    result = run_module(module, dict(args, mode="0640"))
+    assert stat.S_IMODE(os.stat(args["dest"]).st_mode) == 0o640
+    again = run_module(module, dict(args, mode="0600"))
+    assert again["changed"] is True and stat.S_IMODE(os.stat(args["dest"]).st_mode) == 0o600
+    assert result["checksum"] == again["checksum"]
+
+
+def test_every_option_reaches_the_body_with_its_api_name(sim, args, run_module):
+    options = dict(team_ids=[4295771902131], channel_ids=[1, 2], responder_ids=[3], severities=["Critical", "Ok"],
+                   incident_ids=["0123456789abcdef01234567"], query="db", labels={"env": "prod"},
+                   fields={"region": "eu"}, orderby="created_at", asc=True, is_my_team=False,
+                   time_zone="Asia/Shanghai", seconds_to_close_from=1, seconds_to_close_to=9,
+                   seconds_to_ack_from=2, seconds_to_ack_to=8, export_fields=["team_name", "total_incident_cnt"],
+                   description_html_to_text=True, split_hours=True, aggregate_unit="week")
+    result = run_module(module, dict(args, **options))
+    assert "failed" not in result, result
+    (request,) = sim.requests(PATH)
+    assert request["body"] == dict(options, start_time=START, end_time=START + 7 * DAY)
+    assert result["columns"] == ["Period", "Team Name", "Total Incidents", "Hours"]
+
+
+def test_times_accept_the_same_forms_as_the_schedule_module(sim, args, run_module):
+    run_module(module, dict(args, start_time="2026-05-25T08:00:00+08:00", end_time="2026-05-26"))
+    assert sim.requests(PATH)[0]["body"]["start_time"] == START
+    assert sim.requests(PATH)[0]["body"]["end_time"] == START + DAY
+    run_module(module, dict(args, start_time="-7d", end_time="now"))
+    body = sim.requests(PATH)[1]["body"]
+    assert body["end_time"] - body["start_time"] == 7 * DAY
+
+
+def test_language_is_sent_and_names_the_columns(sim, args, run_module):
+    result = run_module(module, dict(args, language="zh-CN", dest=None))
+    assert sim.requests(PATH)[0]["accept_language"] == "zh-CN"
+    assert result["columns"][:2] == [u"团队ID", u"团队名称"]
+    assert result["dest"] is None and result["changed"] is False and result["row_count"] == 12
+
+
+def test_return_rows_false_still_counts(sim, args, run_module):
+    result = run_module(module, dict(args, return_rows=False))
+    assert "rows" not in result and result["row_count"] == 12 and result["columns"]
+
+
+def test_json_envelope_instead_of_csv_warns_and_gives_zero_rows(sim, args, run_module):
+    with open(args["dest"], "wb") as handle:
+        handle.write(b"old,report\r\n")
+    sim.faults({"kind": "json_empty", "path": PATH, "times": 1})
+    result = run_module(module, args)
+    assert result["changed"] is False and result["rows"] == [] and result["row_count"] == 0
+    assert any("JSON envelope" in w for w in result["warnings"])
+    assert open(args["dest"], "rb").read() == b"old,report\r\n"
+
+
+def test_split_range_90_days_by_day_makes_3_requests_at_local_midnight(sim, args, run_module):
+    zone = get_zone("Asia/Shanghai")
+    start = int(datetime(2026, 2, 1, tzinfo=zone).timestamp())
+    result = run_module(module, dict(args, start_time=start, end_time=start + 90 * DAY, aggregate_unit="day",
+                                     split_range=True, time_zone="Asia/Shanghai",
+                                     export_fields=["team_id", "team_name", "total_incident_cnt"]))
+    assert "failed" not in result, result
+    requests = sim.requests(PATH)
+    assert len(requests) == 3 and len(result["windows"]) == 3
+    assert [[r["body"]["start_time"], r["body"]["end_time"]] for r in requests] == result["windows"]
+    for window in result["windows"]:
+        assert window[1] - window[0] <= 31 * DAY
+        for edge in window:
+            assert datetime.fromtimestamp(edge, zone).strftime("%H:%M") == "00:00"
+    raw = open(args["dest"], "rb").read()
+    assert raw.count(b"Team Name") == 1 and raw.count(b"\xef\xbb\xbf") == 1
+    assert result["row_count"] == 90 * 12
+    periods = sorted(set(row["Period"] for row in result["rows"]))
+    assert len(periods) == 90 and periods[0] == "2026-02-01" and periods[-1] == "2026-05-01"
+
+
+def test_too_long_range_without_aggregate_unit_is_refused(sim, args, run_module):
+    result = run_module(module, dict(args, end_time=START + 400 * DAY, split_range=True))
+    assert result["failed"] is True and result["msg"].startswith("split_range")
+    assert sim.requests() == []
+
+
+@pytest.mark.parametrize("extra,option", [
+    (dict(start_time=0), "start_time"),
+    (dict(end_time=START - 1), "end_time"),
+    (dict(end_time=START + 366 * DAY), "end_time"),
+    (dict(team_ids=list(range(101))), "team_ids"),
+    (dict(channel_ids=list(range(101))), "channel_ids"),
+    (dict(responder_ids=list(range(101))), "responder_ids"),
+    (dict(severities=["Critical", "Warning", "Info"] + ["Ok"]), "severities"),
+    (dict(severities=["Fatal"]), "severities"),
+    (dict(incident_ids=["not-an-object-id"]), "incident_ids"),
+    (dict(export_fields=["team_name"] * 51), "export_fields"),
+    (dict(seconds_to_close_from=5, seconds_to_close_to=5), "seconds_to_close_to"),
+    (dict(seconds_to_ack_from=5, seconds_to_ack_to=1), "seconds_to_ack_to"),
+    (dict(aggregate_unit="day", end_time=START + 3600), "aggregate_unit"),
+    (dict(aggregate_unit="day", end_time=START + 40 * DAY), "aggregate_unit"),
+    (dict(time_zone="Not/AZone"), "time_zone"),
+    (dict(start_time="whenever"), "start_time"),
+    (dict(timeout=0), "timeout"),
+])
+def test_every_rule_rejects_bad_input_before_sending(sim, args, run_module, extra, option):
+    result = run_module(module, dict(args, **extra))
+    assert result["failed"] is True
+    assert option in result["msg"], result["msg"]
+    assert sim.requests() == []
+    assert not os.path.exists(args["dest"])
+
+
+def test_failure_mid_download_leaves_dest_byte_for_byte_intact(sim, args, run_module, tmp_path):
+    previous = b"\xef\xbb\xbfprevious report\r\n"
+    with open(args["dest"], "wb") as handle:
+        handle.write(previous)
+    sim.faults({"kind": "reset", "path": PATH, "times": 10})
+    result = run_module(module, dict(args, max_retries=1, return_rows=True))
+    assert result["failed"] is True and "after 2 attempts" in result["msg"]
+    assert open(args["dest"], "rb").read() == previous
+    assert leftovers(str(tmp_path / "out")) == []
+
+
+def test_failure_in_a_later_window_leaves_nothing_behind(sim, args, run_module, tmp_path):
+    # The first window is served normally (a zero-delay fault), the second is refused.
+    sim.faults({"kind": "slow", "delay": 0, "path": PATH, "times": 1},
+               {"kind": "status", "status": 403, "code": "AccessDenied", "path": PATH, "times": 1})
+    result = run_module(module, dict(args, end_time=START + 60 * DAY, aggregate_unit="day", split_range=True))
+    assert result["failed"] is True and result["error_code"] == "AccessDenied"
+    assert len(sim.requests(PATH)) == 2
+    assert not os.path.exists(args["dest"]) and leftovers(str(tmp_path / "out")) == []
+
+
+def test_check_mode_fetches_nothing_and_predicts_the_write(sim, args, run_module):
+    assert run_module(module, args, check_mode=True)["changed"] is True
+    with open(args["dest"], "wb") as handle:
+        handle.write(b"x")
+    assert run_module(module, args, check_mode=True)["changed"] is True
+    assert run_module(module, dict(args, force=False), check_mode=True)["changed"] is False
+    assert sim.requests() == []
+
+
+def test_force_false_keeps_an_existing_file_and_reads_its_rows(sim, args, run_module):
+    with open(args["dest"], "wb") as handle:
+        handle.write(b"Team ID,Team Name\r\n7,Kept\r\n")
+    result = run_module(module, dict(args, force=False))
+    assert result["changed"] is False and result["rows"] == [{"Team ID": 7, "Team Name": "Kept"}]
+    assert sim.requests() == []
+
+
+def test_playbook_writes_the_file_and_registers_the_result(sim, playbook, tmp_path):
+    dest = tmp_path / "report" / "team.csv"
+    dest.parent.mkdir()
+    out = tmp_path / "result.json"
+    text = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Export a week
+      flashcat.flashduty.flashduty_insight_export:
+        start_time: "2026-05-25"
+        end_time: "2026-06-01"
+        team_ids: [4295771902131, 4295771902132]
+        dest: %s
+      register: insight
+    - name: Keep the result
+      ansible.builtin.copy:
+        content: "{{ insight | to_json }}"
+        dest: %s
+      changed_when: false  # test plumbing: request ids differ per run
+""" % (dest, out)
+    run = playbook(text)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(out.read_text())
+    assert result["changed"] is True and result["row_count"] == 2
+    assert [row["Team Name"] for row in result["rows"]] == ["SRE", "Payments, EU"]
+    assert hashlib.sha1(dest.read_bytes()).hexdigest() == result["checksum"]
+    again = playbook(text)
+    assert again.returncode == 0 and "changed=0" in again.stdout and "changed=1" not in again.stdout
+    assert json.loads(out.read_text())["changed"] is False

@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+"""flashduty_schedule_info against the simulator: paging, the paging cap,
+filters in the request body, the on-call summary, validation, check mode."""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import math
+
+import pytest
+
+from conftest import Simulator  # noqa: F401  (the simulator's data model is the oracle)
+from flashduty_simulator import DataSet
+from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as module
+
+PATH = "/schedule/list"
+NOW = 1779667200  # 2026-05-25T00:00:00Z, the simulator's clock in these tests
+DAY = 86400
+
+
+def test_fetches_every_schedule_in_the_fewest_requests(sim, conn, run_module):
+    sim.config(schedules=345)
+    result = run_module(module, conn)
+    assert result["changed"] is False and result["truncated"] is False
+    assert result["total"] == 345 and len(result["schedules"]) == 345
+    assert len(set(s["schedule_id"] for s in result["schedules"])) == 345
+    requests = sim.requests(PATH)
+    assert len(requests) == math.ceil(345 / 100.0)
+    assert [(r["body"]["p"], r["body"]["limit"]) for r in requests] == [(1, 100), (2, 100), (3, 100), (4, 100)]
+    assert result["request_ids"] == [r["request_id"] for r in requests]
+
+
+def test_more_than_10000_matches_are_truncated_with_a_warning(sim, conn, run_module):
+    sim.config(schedules=10250)
+    result = run_module(module, conn)
+    assert result["truncated"] is True
+    assert result["total"] == 10250 and len(result["schedules"]) == 10000
+    requests = sim.requests(PATH)
+    assert len(requests) == 100
+    assert max(r["body"]["p"] * r["body"]["limit"] for r in requests) == 10000
+    assert all(r["status"] == 200 for r in requests)
+    (warning,) = result["warnings"]
+    assert "10250" in warning and "first 10000" in warning and "team_ids" in warning
+
+
+def test_each_option_reaches_the_request_body(sim, conn, run_module):
+    args = dict(conn, query="sre", team_ids=[4295771902131, 4295771902143], is_my_team=True,
+                start="2026-05-25T00:00:00Z", end="2026-06-01T00:00:00Z", page=2, limit=7)
+    result = run_module(module, args)
+    assert "failed" not in result, result
+    (request,) = sim.requests(PATH)
+    assert request["body"] == {"query": "sre", "team_ids": [4295771902131, 4295771902143], "is_my_team": True,
+                               "start": NOW, "end": NOW + 7 * DAY, "p": 2, "limit": 7}
+    args = dict(conn, is_my_manage=True, is_my_team=False)
+    run_module(module, args)
+    assert sim.requests(PATH)[-1]["body"] == {"is_my_manage": True, "is_my_team": False, "p": 1, "limit": 100}
+
+
+def test_page_fetches_that_page_only(sim, conn, run_module):
+    result = run_module(module, dict(conn, page=3, limit=20))
+    assert len(sim.requests(PATH)) == 1
+    assert len(result["schedules"]) == 20 and result["total"] == 300
+    everything = run_module(module, conn)["schedules"]
+    assert [s["schedule_id"] for s in result["schedules"]] == [s["schedule_id"] for s in everything[40:60]]
+
+
+def test_name_keeps_only_the_exact_match_and_is_sent_as_query(sim, conn, run_module):
+    name = "sre-oncall-00012"
+    result = run_module(module, dict(conn, name=name))
+    assert [s["schedule_name"] for s in result["schedules"]] == [name]
+    assert sim.requests(PATH)[0]["body"]["query"] == name
+    # "sre-oncall-0001" alone would also match 00010..00019 in the server's fuzzy search.
+    assert run_module(module, dict(conn, name="sre-oncall-0001"))["schedules"] == []
+
+
+def test_oncall_summary_for_a_window(sim, conn, run_module):
+    sim.config(now=NOW + 3600)
+    result = run_module(module, dict(conn, start="-1d", end="+6d", team_ids=[4295771902131]))
+    data = DataSet()
+    assert result["oncall"] and len(result["oncall"]) == len(result["schedules"])
+    checked = 0
+    for entry in result["oncall"]:
+        sched = data.schedule((entry["schedule_id"] - 5432326025106) // 7919)
+        assert entry["schedule_name"] == sched["name"] and entry["team_id"] == sched["team_id"]
+        if not sched["groups"]:
+            assert entry["current"] is None and entry["next"] is None
+            continue
+        start, end, group = DataSet.shift_at(sched, NOW + 3600)
+        persons = []
+        for member in group["members"]:
+            persons += [p for p in member["person_ids"] if p not in persons]
+        assert entry["current"] == {"start": start, "end": end, "group_name": group["group_name"],
+                                    "person_ids": persons}
+        assert entry["next"]["start"] == end
+        checked += 1
+    assert checked >= 20
+
+
+def test_null_list_fields_come_back_as_empty_lists(sim, conn, run_module):
+    result = run_module(module, dict(conn, limit=10, page=1))
+    for item in result["schedules"]:
+        assert isinstance(item["schedule_layers"], list)
+        assert isinstance(item["final_schedule"]["schedules"], list)
+        assert isinstance(item["notify"]["webhooks"], list)
+        assert isinstance(item["notify"]["by"]["personal_channels"], list)
+    assert any(item["layers"] == [] for item in run_module(module, conn)["schedules"])
+
+
+def test_schedules_that_shift_between_pages_are_not_duplicated(sim, conn, run_module):
+    # Five schedules are created right after page 1 is served: the old items
+    # shift towards later pages, so page 2 repeats five of page 1.
+    sim.faults({"kind": "add_schedules", "count": 5, "path": PATH, "times": 1})
+    result = run_module(module, conn)
+    ids = [s["schedule_id"] for s in result["schedules"]]
+    assert len(ids) == len(set(ids))
+    assert len(ids) == 300  # the five new ones sit before page 1 and are not seen
+    assert result["total"] == 305
+    assert any("changed while paging" in w and "300 -> 305" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("args,option", [
+    (dict(is_my_team=True, is_my_manage=True), "is_my_manage"),
+    (dict(start="2026-05-25", end="2026-05-24"), "end"),
+    (dict(start="2026-05-01", end="2026-06-16"), "end"),
+    (dict(start="now"), "end"),
+    (dict(limit=0), "limit"),
+    (dict(limit=101), "limit"),
+    (dict(page=0), "page"),
+    (dict(page=101), "page"),
+    (dict(start="next tuesday", end="now"), "start"),
+    (dict(max_retries=-1), "max_retries"),
+    (dict(base_url="ftp://example"), "base_url"),
+    (dict(rate_limits={"/schedule/list": ["fast"]}), "rate_limits"),
+])
+def test_invalid_input_fails_naming_the_option_and_sends_nothing(sim, conn, run_module, args, option):
+    result = run_module(module, dict(conn, **args))
+    assert result["failed"] is True
+    assert result["msg"].startswith(option), result["msg"]
+    assert "Traceback" not in json.dumps(result)
+    assert sim.requests() == []
+
+
+def test_ansible_type_errors_name_the_option(sim, conn, run_module):
+    result = run_module(module, dict(conn, team_ids=["abc"]))
+    assert result["failed"] is True and "team_ids" in result["msg"]
+    assert sim.requests() == []
+
+
+def test_check_mode_reads_as_usual(sim, conn, run_module):
+    result = run_module(module, dict(conn, page=1, limit=5), check_mode=True)
+    assert result["changed"] is False and len(result["schedules"]) == 5
+    assert len(sim.requests(PATH)) == 1
+
+
+def test_api_errors_fail_with_code_and_request_id(sim, conn, run_module):
+    sim.faults({"kind": "status", "status": 401, "code": "Unauthorized", "message": "bad key", "times": 1})
+    result = run_module(module, conn)
+    assert result["failed"] is True
+    request_id = sim.requests()[0]["request_id"]
+    assert result["error_code"] == "Unauthorized" and result["status"] == 401
+    assert result["request_id"] == request_id and request_id in result["msg"]
+
+
+def test_playbook_registers_the_result(sim, playbook, tmp_path):
+    out = tmp_path / "result.json"
+    run = playbook("""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Who is on call for the next day
+      flashcat.flashduty.flashduty_schedule_info:
+        start: now
+        end: +1d
+        team_ids: [4295771902131]
+      register: roster
+    - name: Keep the result
+      ansible.builtin.copy:
+        content: "{{ roster | to_json }}"
+        dest: %s
+""" % out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(out.read_text())
+    assert result["changed"] is False and result["total"] == 25
+    assert len(result["oncall"]) == 25
+    assert any(entry["current"] for entry in result["oncall"])
+    assert sim.app_key not in run.stdout + run.stderr
