@@ -38,7 +38,7 @@ $(COLLECTION_LINK):
 
 demo: venv
 	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python $(SIM) run -- \
-	  ansible-playbook flashcat.flashduty.demo
+	  ansible-playbook flashcat.flashduty.demo -e insight_report_dir=$(BUILD)/demo-report
 
 unit: venv
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest tests/unit -q -p no:cacheprovider

@@ -37,12 +37,13 @@ BODY_FIELDS = (
 def build_body(params, now):
     """The request body from the module's options (times as Unix seconds)."""
     body = {}
+    zone = get_zone(params.get("time_zone"))
     for key in BODY_FIELDS:
         value = params.get(key)
         if value is None:
             continue
         if key in ("start_time", "end_time"):
-            value = parse_time(value, now, key)
+            value = parse_time(value, now, key, zone)
         body[key] = value
     return body
 

@@ -5,8 +5,10 @@
 """Time values as users write them, and time ranges cut at bucket boundaries.
 
 Accepted forms for a point in time: Unix seconds (number or digits), an ISO
-8601 date or date-time (naive means UTC), ``now``, or an offset from now such
-as ``-2h``, ``+7d``, ``-1w`` or ``-1d12h`` (units s, m, h, d, w).
+8601 date or date-time (naive means UTC), ``now``, an offset from now such as
+``-2h``, ``+7d``, ``-1w`` or ``-1d12h`` (units s, m, h, d, w), or ``today``
+(the last midnight in the given zone, UTC by default) with an optional offset
+such as ``today-7d``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,16 +28,18 @@ except ImportError:  # pragma: no cover - Python < 3.9
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_RELATIVE = re.compile(r"^([+-])((?:\d+(?:\.\d+)?[smhdw])+)$")
+_RELATIVE = re.compile(r"^(now|today)?([+-])((?:\d+(?:\.\d+)?[smhdw])+)$")
 _RELATIVE_PART = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 _DIGITS = re.compile(r"^\d+(?:\.\d+)?$")
 
 DAY = 86400
-FORMS = "Unix seconds, an ISO 8601 date-time, 'now', or an offset such as '-2h', '+7d', '-1w'"
+FORMS = "Unix seconds, an ISO 8601 date-time, 'now', 'today', or an offset such as '-2h', '+7d', 'today-7d'"
 
 
-def parse_time(value, now, name):
+def parse_time(value, now, name, zone=None):
     """Unix seconds (int) for ``value``; ``now`` is the current Unix time.
+
+    ``zone`` (a tzinfo, UTC when None) only decides where ``today`` starts.
 
     Raises :class:`ValidationError` naming ``name`` for anything else.
     """
@@ -50,13 +54,16 @@ def parse_time(value, now, name):
     text = value.strip()
     if _DIGITS.match(text):
         return int(float(text))
-    if text.lower() == "now":
-        return int(now)
     compact = text.replace(" ", "").lower()
+    if compact in ("now", "today"):
+        compact += "+0s"
     match = _RELATIVE.match(compact)
     if match:
-        seconds = sum(float(num) * UNIT_SECONDS[unit] for num, unit in _RELATIVE_PART.findall(match.group(2)))
-        return int(now + seconds if match.group(1) == "+" else now - seconds)
+        base = now
+        if match.group(1) == "today":
+            base = bucket_floor(now, "day", zone or timezone.utc)
+        seconds = sum(float(num) * UNIT_SECONDS[unit] for num, unit in _RELATIVE_PART.findall(match.group(3)))
+        return int(base + seconds if match.group(2) == "+" else base - seconds)
     return _parse_iso(text, name)
 
 

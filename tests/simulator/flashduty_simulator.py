@@ -447,11 +447,15 @@ class Simulator:
         if column in ("team_id", "team_name"):
             return team[column]
         n = _num(team["team_id"], bucket, hours, column)
+        incidents = _num(team["team_id"], bucket, hours, "total_incident_cnt") % 40
+        if column.startswith("total_incidents_"):
+            # A part of the incidents: acknowledged, closed, ... never more.
+            return str(incidents - n % (incidents // 3 + 1))
         if column.endswith("_pct"):
             return "%.2f" % ((n % 10000) / 100.0)
         if column.startswith("mean_"):
             return "%.1f" % (30 + n % 3600)
-        return str(n % 40)
+        return str(incidents if column == "total_incident_cnt" else n % 40)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -38,9 +38,22 @@ DAY = 86400
     ("2025-11-23T00:00:00", NOW),
     ("2025-11-23", NOW),
     ("2025-11-23 01:00:00", NOW + 3600),
+    ("now-1h", NOW - 3600),
+    ("today", NOW),
+    ("today-7d", NOW - 7 * DAY),
 ])
 def test_time_forms(value, expected):
     assert parse_time(value, NOW, "start") == expected
+    if isinstance(value, str) and value.startswith("today"):
+        # Later the same day still means the same midnight.
+        assert parse_time(value, NOW + 5 * 3600, "start") == expected
+
+
+def test_today_starts_at_midnight_in_the_given_zone():
+    shanghai = get_zone("Asia/Shanghai")
+    # 2025-11-23T00:00Z is 08:00 in Shanghai: its midnight was 8 hours before.
+    assert parse_time("today", NOW, "start_time", shanghai) == NOW - 8 * 3600
+    assert parse_time("today-1d", NOW, "start_time", shanghai) == NOW - 8 * 3600 - DAY
 
 
 @pytest.mark.parametrize("value", ["yesterday", "-2x", "2025-13-01", "", True, None, [1], float("nan")])

@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# Filters behind the insight_report role, each documented in a .yml file
+# beside this one: insight_summary, insight_chart, to_csv, oncall_roster,
+# to_unix, local_time.
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils import report
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError
+
+
+def _wrap(func):
+    def filter_func(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except FlashdutyError as err:
+            raise AnsibleFilterError(str(err))
+    filter_func.__name__ = func.__name__
+    return filter_func
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "insight_summary": _wrap(report.summarize),
+            "insight_chart": _wrap(report.chart_svg),
+            "to_csv": _wrap(report.to_csv),
+            "oncall_roster": _wrap(report.roster),
+            "to_unix": _wrap(report.to_unix),
+            "local_time": _wrap(report.local_time),
+        }
