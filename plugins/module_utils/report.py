@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import csv
 import io
+import math
 from datetime import datetime, timezone
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
@@ -103,7 +104,9 @@ def chart_svg(summary, width=760, height=320):
     periods, teams = summary["periods"], summary["teams"]
     left, right, top, bottom = 48, 170, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
+    # Four gridlines at whole numbers: round the peak up to a multiple of 4.
     peak = max([max(t["incidents_per_period"] or [0]) for t in teams] + [1])
+    peak = int(math.ceil(peak / 4.0)) * 4
     step = plot_w / float(max(len(periods) - 1, 1))
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" id="incidents-chart" role="img" width="%d" height="%d" '
              'viewBox="0 0 %d %d"><title>Incidents per %s and team</title>' % (width, height, width, height,

@@ -512,6 +512,8 @@ class _Handler(BaseHTTPRequestHandler):
                 sim.limits = sim._limits(payload["limits"])
             if "schedules" in payload:
                 sim.data.count = int(payload["schedules"])
+            if "teams" in payload:
+                sim.data = DataSet(sim.data.count, int(payload["teams"]))
             if "now" in payload:
                 sim.fixed_now = payload["now"]
             if "app_keys" in payload:
@@ -669,14 +671,17 @@ def main(argv=None):
     parser.add_argument("--app-key", action="append")
     parser.add_argument("--schedules", type=int, default=300)
     parser.add_argument("--no-limits", dest="limits", action="store_false")
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    rest = argv[argv.index("--") + 1:] if "--" in argv else []
+    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     sim = _serve(args)
     try:
         if args.command == "serve":
             while True:
                 time.sleep(3600)
-        cmd = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
+        if not rest:
+            parser.error("run needs a command after --")
+        cmd = rest
         env = dict(os.environ, FLASHDUTY_BASE_URL=sim.url, FLASHDUTY_APP_KEY=sorted(sim.app_keys)[0])
         return subprocess.call(cmd, env=env)
     except KeyboardInterrupt:
