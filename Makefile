@@ -22,7 +22,7 @@ export ANSIBLE_NOCOLOR := true
 export PYTHONPATH := $(COLLECTIONS)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test unit schemas venv clean
+.PHONY: demo test unit molecule browser schemas venv clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +40,19 @@ demo: venv
 	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python $(SIM) run -- \
 	  ansible-playbook flashcat.flashduty.demo -e insight_report_dir=$(BUILD)/demo-report
 
-unit: venv
+# Headless Chromium opens the HTML report in the role's tests (Debian package).
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: sudo apt-get install chromium"; exit 1; fi; }
+
+unit: venv browser
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest tests/unit -q -p no:cacheprovider
 
-test: unit
+molecule: venv
+	cd roles/insight_report && PATH=$(CURDIR)/$(VENV)/bin:$$PATH NO_COLOR=1 molecule test
+
+test: unit molecule
 
 schemas: venv
 	$(VENV)/bin/python tests/tools/write_schemas.py docs/schemas
