@@ -67,8 +67,8 @@ options:
     description:
       - Override the limits paced to, per API path, for accounts whose limits differ from the documented ones,
         or to share one account's budget between several execution nodes.
-      - A dictionary of API path to a list of C(REQUESTS/SECONDSs) strings, for example
-        C({"/insight/team/export": ["1/1s", "5/60s"]}). Paths not named keep the documented limits.
+      - 'A dictionary of API path to a list of C(REQUESTS/SECONDSs) strings, for example
+        C({"/insight/team/export": ["1/1s", "5/60s"]}). Paths not named keep the documented limits.'
     type: dict
 notes:
   - All requests are C(POST) with a JSON body. HTTP and HTTPS proxies are taken from the usual environment

@@ -86,6 +86,7 @@ def run_module(tmp_path):
     def run(module, args, check_mode=False):
         args = dict(args, _ansible_check_mode=check_mode, _ansible_remote_tmp=str(tmp_path / "remote_tmp"),
                     _ansible_keep_remote_files=False)
+        _clear_global_warnings()
         out = io.StringIO()
         with _module_args(args), contextlib.redirect_stdout(out):
             with pytest.raises(SystemExit):
@@ -95,6 +96,15 @@ def run_module(tmp_path):
             result["warnings"] = [_text(w) for w in result["warnings"]]
         return result
     return run
+
+
+def _clear_global_warnings():
+    """ansible-core collects warnings per process; each module run here is a process of its own."""
+    from ansible.module_utils.common import warnings as ansible_warnings
+    for name in ("_global_warnings", "_global_deprecations"):
+        collected = getattr(ansible_warnings, name, None)
+        if collected is not None:
+            collected.clear()
 
 
 def _text(warning):

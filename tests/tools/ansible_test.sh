@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run ansible-test (sanity, units) on a copy of the collection laid out as
+# ansible_collections/flashcat/flashduty, which ansible-test requires.
+# Usage: tests/tools/ansible_test.sh VENV_DIR ansible-test-args...
+set -euo pipefail
+venv=$1; shift
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dest="$root/.build/ansible-test/$(basename "$venv")/ansible_collections/flashcat/flashduty"
+rm -rf "$dest" && mkdir -p "$dest"
+cd "$root"
+git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} "$dest/" 2>/dev/null || \
+  tar --exclude=.venv* --exclude=.build --exclude=.git -cf - . | tar -xf - -C "$dest"
+"$venv/bin/python" tests/tools/ansible_test_bootstrap.py >/dev/null
+cd "$dest"
+git init -q . && git add -A >/dev/null 2>&1 || true
+PATH="$venv/bin:$PATH" exec "$venv/bin/ansible-test" "$@"
