@@ -22,7 +22,7 @@ export ANSIBLE_NOCOLOR := true
 export PYTHONPATH := $(COLLECTIONS)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test unit molecule browser schemas venv clean
+.PHONY: demo test unit molecule system-packages sanity schemas venv clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,13 +40,16 @@ demo: venv
 	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python $(SIM) run -- \
 	  ansible-playbook flashcat.flashduty.demo -e insight_report_dir=$(BUILD)/demo-report
 
-# Headless Chromium opens the HTML report in the role's tests (Debian package).
-browser:
-	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is missing: sudo apt-get install chromium"; exit 1; fi; }
+# Debian packages the tests use: headless Chromium opens the HTML report,
+# shellcheck is one of ansible-test's sanity tests.
+SYSTEM_PACKAGES := chromium shellcheck
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing:$$missing (sudo apt-get install$$missing)"; exit 1; fi; fi
 
-unit: venv browser
+unit: venv system-packages
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest tests/unit -q -p no:cacheprovider
 
 molecule: venv

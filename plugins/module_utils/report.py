@@ -109,16 +109,15 @@ def chart_svg(summary, width=760, height=320):
     peak = int(math.ceil(peak / 4.0)) * 4
     step = plot_w / float(max(len(periods) - 1, 1))
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" id="incidents-chart" role="img" width="%d" height="%d" '
-             'viewBox="0 0 %d %d"><title>Incidents per %s and team</title>' % (width, height, width, height,
-                                                                            "period")]
+             'viewBox="0 0 %d %d"><title>Incidents per period and team</title>' % (width, height, width, height)]
     parts.append('<rect x="%d" y="%d" width="%d" height="%d" fill="#fafafa" stroke="#ccc"/>'
                  % (left, top, plot_w, plot_h))
     for tick in range(5):
         value = peak * tick / 4.0
         y = top + plot_h - plot_h * tick / 4.0
         parts.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#e5e5e5"/>' % (left, left + plot_w, y, y))
-        parts.append('<text x="%d" y="%.1f" font-size="10" text-anchor="end">%g</text>' % (left - 4, y + 3,
-                                                                                          round(value, 1)))
+        label = '<text x="%d" y="%.1f" font-size="10" text-anchor="end">%g</text>'
+        parts.append(label % (left - 4, y + 3, round(value, 1)))
     label_every = max(1, len(periods) // 8)
     for i, period in enumerate(periods):
         if i % label_every == 0:
@@ -132,8 +131,8 @@ def chart_svg(summary, width=760, height=320):
                      'points="%s"/>' % (_escape(team["team_id"]), color, points))
         y = top + 12 + index * 16
         parts.append('<rect x="%d" y="%d" width="10" height="10" fill="%s"/>' % (left + plot_w + 12, y - 9, color))
-        parts.append('<text x="%d" y="%d" font-size="11">%s</text>' % (left + plot_w + 26, y,
-                                                                      _escape(team["team_name"])))
+        legend = '<text x="%d" y="%d" font-size="11">%s</text>'
+        parts.append(legend % (left + plot_w + 26, y, _escape(team["team_name"])))
     parts.append("</svg>")
     return "".join(parts)
 

@@ -118,10 +118,10 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None
             items.append(item)
         if single:
             break
-        expected = totals[-1] if totals else None
-        reachable = SCHEDULE_PAGING_CAP // limit
-        if not batch or expected is None or p * limit >= expected:
+        if not batch or not totals or p * limit >= totals[-1]:
             break
+        expected = totals[-1]
+        reachable = SCHEDULE_PAGING_CAP // limit
         if p >= reachable:
             truncated = True
             client.warn("%d schedules match this filter, but the API pages through at most the first %d; "

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -46,7 +47,7 @@ def parse_time(value, now, name, zone=None):
     if isinstance(value, bool) or value is None:
         raise ValidationError(name, "expected a time (%s), got %r" % (FORMS, value))
     if isinstance(value, (int, float)):
-        if value != value or value in (float("inf"), float("-inf")):
+        if math.isnan(value) or math.isinf(value):
             raise ValidationError(name, "expected a finite number of seconds, got %r" % (value,))
         return int(value)
     if not isinstance(value, str):

@@ -19,7 +19,7 @@ description:
   - With O(split_range), a range longer than one request may cover is exported in consecutive windows aligned to
     the time buckets of O(aggregate_unit), merged into one CSV with a single header.
 author:
-  - flashcat.flashduty contributors
+  - Flashduty collection maintainers (@flashcat)
 extends_documentation_fragment:
   - flashcat.flashduty.connection
   - flashcat.flashduty.connection.ACTIONGROUP
@@ -28,9 +28,11 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Nothing is fetched; RV(changed) says whether O(dest) would be written.
+    details: Nothing is fetched; C(changed) says whether O(dest) would be written.
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 options:
   start_time:
     description:

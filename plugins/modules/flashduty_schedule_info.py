@@ -20,7 +20,7 @@ description:
     call now and next for each schedule.
   - Options are checked against the API's rules before anything is sent.
 author:
-  - flashcat.flashduty contributors
+  - Flashduty collection maintainers (@flashcat)
 extends_documentation_fragment:
   - flashcat.flashduty.connection
   - flashcat.flashduty.connection.ACTIONGROUP
@@ -32,6 +32,8 @@ attributes:
   diff_mode:
     support: N/A
     details: The module changes nothing.
+  platform:
+    platforms: posix
 options:
   query:
     description:

@@ -122,9 +122,9 @@ class DataSet:
                 groups.append({"group_name": "Group %s" % chr(65 + g),
                                "members": [{"role_id": 0, "person_ids": members},
                                            {"role_id": 1, "person_ids": members[:1]}]})
+        slug = team["team_name"].split(",")[0].split('"')[0].strip().lower().replace(" ", "-")
         return {
-            "index": index, "id": sid, "name": "%s-oncall-%05d" % (team["team_name"].split(",")[0].split('"')[0]
-                                                                  .strip().lower().replace(" ", "-"), index),
+            "index": index, "id": sid, "name": "%s-oncall-%05d" % (slug, index),
             "team_id": team["team_id"], "disabled": 1 if index % 17 == 16 else 0,
             "anchor": 1767571200 + (n % 24) * 3600,  # 2026-01-05 (a Monday) plus some hours
             "shift": shift, "groups": groups,
@@ -292,7 +292,7 @@ class Simulator:
         now = time.monotonic()
         with self.lock:
             hits = self.hits[(key, path)]
-            longest = max(w for _, w in limits)
+            longest = max(window for dummy, window in limits)
             while hits and hits[0] <= now - longest:
                 hits.popleft()
             for count, window in limits:
@@ -524,7 +524,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _api(self, raw):
         sim = self.sim
-        path, _, query = self.path.partition("?")
+        path, dummy, query = self.path.partition("?")
         key = None
         for part in query.split("&"):
             if part.startswith("app_key="):
@@ -664,7 +664,7 @@ def _serve(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("command", choices=["serve", "run"])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file")

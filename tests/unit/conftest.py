@@ -143,5 +143,5 @@ def playbook(sim, tmp_path):
         path.write_text(text)
         exe = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
         return subprocess.run([exe, str(path)] + list(args), env=playbook_env(sim, tmp_path, **env),
-                              capture_output=True, text=True, timeout=600, cwd=str(tmp_path))
+                              capture_output=True, text=True, timeout=600, cwd=str(tmp_path), check=False)
     return run

@@ -93,7 +93,7 @@ def test_retries_5xx_with_exact_exponential_waits_then_succeeds(sim, tmp_path):
 
 def test_jitter_stretches_waits_by_at_most_a_quarter():
     waits = Backoff(rand=lambda: 1.0)
-    assert [w for w, _ in zip(waits, range(7))] == [1.25, 2.5, 5.0, 10.0, 20.0, 37.5, 37.5]
+    assert [wait for wait, dummy in zip(waits, range(7))] == [1.25, 2.5, 5.0, 10.0, 20.0, 37.5, 37.5]
 
 
 def test_final_error_counts_the_attempts(sim, tmp_path):
@@ -256,8 +256,8 @@ def test_key_never_appears_in_errors_even_when_requests_quotes_the_url(tmp_path)
 
 def test_key_never_appears_in_api_errors_or_warnings(sim, tmp_path):
     sim.config(app_keys=[sim.app_key, SECRET])
-    sim.faults({"kind": "html", "status": 502, "times": 1}, {"kind": "status", "status": 401, "times": 1,
-                                                               "code": "Unauthorized", "message": SECRET})
+    sim.faults({"kind": "html", "status": 502, "times": 1},
+               {"kind": "status", "status": 401, "times": 1, "code": "Unauthorized", "message": SECRET})
     warnings = []
     client = make_client(sim, tmp_path, app_key=SECRET, warn=warnings.append)
     with pytest.raises(ApiError) as info:

@@ -9,8 +9,7 @@ import math
 
 import pytest
 
-from conftest import Simulator  # noqa: F401  (the simulator's data model is the oracle)
-from flashduty_simulator import DataSet
+from flashduty_simulator import DataSet  # the simulator's data model is the oracle
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as module
 
 PATH = "/schedule/list"

@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+"""The fault matrix: both modules through real ``ansible-playbook -vvvv``
+runs against faults the simulator serves, with a recognisable app key that
+must appear nowhere. Also TLS with a self-signed server, and eight
+playbooks sharing one pacing_dir against a strict server."""
+
+from __future__ import absolute_import, division, print_function
+
+import datetime
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from conftest import Simulator, playbook_env
+
+KEY = "FDKEY-7c1d-Sup3rS3cret-4b2a"
+SCHEDULE = "/schedule/list"
+EXPORT = "/insight/team/export"
+OLD_CSV = b"\xef\xbb\xbfTeam ID,Team Name\r\n1,previous\r\n"
+
+PLAY = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/flashcat.flashduty.flashduty:
+      timeout: %(timeout)s
+      max_retries: %(retries)s
+%(extra)s
+  tasks:
+    - name: Schedules
+      flashcat.flashduty.flashduty_schedule_info:
+        page: 1
+        limit: 5
+      register: schedules
+      ignore_errors: true
+    - name: Export
+      flashcat.flashduty.flashduty_insight_export:
+        start_time: 1779667200
+        end_time: 1780272000
+        dest: %(dest)s
+      register: export
+      ignore_errors: true
+    - name: Keep the results
+      ansible.builtin.copy:
+        content: "{{ {'schedules': schedules, 'export': export} | to_json }}"
+        dest: %(out)s
+"""
+
+# (name, fault as sent to the simulator for each path, expected outcome, words of the failure)
+FAULTS = [
+    ("429 Retry-After seconds", {"kind": "rate_limit", "retry_after": "1", "times": 1}, "ok", None),
+    ("429 Retry-After HTTP date", {"kind": "rate_limit", "retry_after": "date:2", "times": 1}, "ok", None),
+    ("429 without Retry-After", {"kind": "rate_limit", "times": 1}, "ok", None),
+    ("500 once", {"kind": "status", "status": 500, "times": 1}, "ok", None),
+    ("500 always", {"kind": "status", "status": 500, "times": 9}, "fail", ["HTTP 500", "InternalError",
+                                                                         "request_id", "after 2 attempts"]),
+    ("502 HTML once", {"kind": "html", "status": 502, "times": 1}, "ok", None),
+    ("502 HTML always", {"kind": "html", "status": 502, "times": 9}, "fail", ["HTTP 502", "text/html",
+                                                                            "after 2 attempts"]),
+    ("503 once", {"kind": "status", "status": 503, "times": 1}, "ok", None),
+    ("504 once", {"kind": "status", "status": 504, "times": 1}, "ok", None),
+    ("connection reset mid-body", {"kind": "reset", "times": 1}, "ok", None),
+    ("connection reset always", {"kind": "reset", "times": 9}, "fail", ["broke while reading", "after 2 attempts"]),
+    ("dropped connection", {"kind": "drop", "times": 1}, "ok", None),
+    ("read timeout", {"kind": "slow", "delay": 2.5, "times": 1}, "ok", None),
+    ("truncated body", {"kind": "truncate", "times": 1}, "ok", None),
+    ("invalid JSON", {"kind": "invalid_json", "times": 1}, "fail", ["expected a JSON envelope", "HTTP 200"]),
+    ("400 InvalidParameter", {"kind": "status", "status": 400, "code": "InvalidParameter", "times": 1}, "fail",
+     ["HTTP 400", "InvalidParameter", "request_id"]),
+    ("401 Unauthorized", {"kind": "status", "status": 401, "code": "Unauthorized", "times": 1}, "fail",
+     ["HTTP 401", "Unauthorized", "request_id"]),
+    ("403 AccessDenied", {"kind": "status", "status": 403, "code": "AccessDenied", "times": 1}, "fail",
+     ["HTTP 403", "AccessDenied", "request_id"]),
+    ("400 NoLicense", {"kind": "status", "status": 400, "code": "NoLicense", "times": 1}, "fail",
+     ["HTTP 400", "NoLicense", "request_id"]),
+]
+
+
+def run_play(sim, tmp_path, base_url=None, extra="", retries=1, timeout=1.5, env=None):
+    dest = tmp_path / "report.csv"
+    dest.write_bytes(OLD_CSV)
+    out = tmp_path / "results.json"
+    book = tmp_path / "play.yml"
+    book.write_text(PLAY % {"dest": dest, "out": out, "extra": extra, "retries": retries, "timeout": timeout})
+    environment = playbook_env(sim, tmp_path, FLASHDUTY_APP_KEY=KEY, **(env or {}))
+    if base_url:
+        environment["FLASHDUTY_BASE_URL"] = base_url
+    exe = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    run = subprocess.run([exe, "-vvvv", str(book)], env=environment, capture_output=True, text=True,
+                         timeout=300, check=False, cwd=str(tmp_path))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return run, json.loads(out.read_text()), dest
+
+
+def assert_secret_nowhere(run, tmp_path):
+    text = run.stdout + run.stderr
+    assert KEY not in text and "Sup3rS3cret" not in text
+    for folder, dummy, files in os.walk(str(tmp_path)):
+        for name in files:
+            with open(os.path.join(folder, name), "rb") as handle:
+                assert KEY.encode() not in handle.read(), os.path.join(folder, name)
+
+
+def assert_failure_line(result, words):
+    assert result["failed"] is True
+    msg = result["msg"]
+    assert "\n" not in msg and "Traceback" not in json.dumps(result)
+    for word in words:
+        assert word in msg, msg
+
+
+@pytest.mark.parametrize("name,fault,outcome,words", FAULTS, ids=[f[0] for f in FAULTS])
+def test_fault_matrix(sim, tmp_path, name, fault, outcome, words):
+    sim.config(app_keys=[KEY])
+    sim.faults(dict(fault, path=SCHEDULE), dict(fault, path=EXPORT))
+    run, results, dest = run_play(sim, tmp_path)
+    schedules, export = results["schedules"], results["export"]
+    leftovers = [n for n in os.listdir(str(tmp_path)) if n.startswith(".flashduty-export-")]
+    assert leftovers == []
+    if outcome == "ok":
+        assert not schedules.get("failed"), schedules
+        assert not export.get("failed"), export
+        assert len(schedules["schedules"]) == 5 and export["row_count"] == 12
+        assert dest.read_bytes() != OLD_CSV and dest.read_bytes().count(b"\r\n") == 13
+        assert len(sim.requests(SCHEDULE)) == 2 and len(sim.requests(EXPORT)) == 2
+    else:
+        for result, path in ((schedules, SCHEDULE), (export, EXPORT)):
+            assert_failure_line(result, words)
+            request_ids = [r["request_id"] for r in sim.requests(path)]
+            if "request_id" in words:
+                assert result["request_id"] == request_ids[-1] and result["request_id"] in result["msg"]
+        assert dest.read_bytes() == OLD_CSV
+    assert_secret_nowhere(run, tmp_path)
+
+
+def test_connection_refused_fails_cleanly_without_the_key(sim, tmp_path):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    run, results, dest = run_play(sim, tmp_path, base_url="http://127.0.0.1:%d" % port)
+    for result in results.values():
+        assert_failure_line(result, ["cannot reach", "Connection refused", "after 2 attempts"])
+        assert "app_key=********" in result["msg"]  # requests quoted the URL; the key is gone
+    assert dest.read_bytes() == OLD_CSV
+    assert_secret_nowhere(run, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+    folder = tmp_path_factory.mktemp("tls")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, u"127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=7))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(u"127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def test_self_signed_server_fails_verification_and_works_with_ca_path(sim, tmp_path, certificate):
+    server = Simulator(limits="off", app_keys=[KEY], tls=certificate).start()
+    try:
+        run, results, dest = run_play(sim, tmp_path, base_url=server.url, retries=3)
+        for result in results.values():
+            assert_failure_line(result, ["TLS error", "CERTIFICATE_VERIFY_FAILED"])
+            assert "attempts" not in result["msg"]  # verification failures are not retried
+        assert dest.read_bytes() == OLD_CSV
+        assert_secret_nowhere(run, tmp_path)
+        run, results, dest = run_play(sim, tmp_path, base_url=server.url,
+                                      extra="      ca_path: %s" % certificate[0])
+        assert not results["schedules"].get("failed") and not results["export"].get("failed"), results
+        assert results["export"]["row_count"] == 12
+        assert_secret_nowhere(run, tmp_path)
+    finally:
+        server.stop()
+
+
+LOAD_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Ten exports
+      flashcat.flashduty.flashduty_insight_export:
+        start_time: "{{ 1779667200 + item * 86400 }}"
+        end_time: "{{ 1779667200 + item * 86400 + 86400 }}"
+        dest: "%(dir)s/export-{{ item }}.csv"
+        max_retries: 0
+        rate_limits:
+          /insight/team/export: ["4/0.5s", "20/3s"]
+      loop: "{{ range(10) | list }}"
+"""
+
+
+def test_eight_playbooks_sharing_pacing_dir_get_no_429_under_scaled_limits(tmp_path):
+    server = Simulator(limits={EXPORT: [[4, 0.5], [20, 3.0]]}, app_keys=[KEY]).start()
+
+    class Handle(object):
+        url, app_key = server.url, KEY
+    try:
+        procs = []
+        for index in range(8):
+            folder = tmp_path / ("p%d" % index)
+            folder.mkdir()
+            (folder / "play.yml").write_text(LOAD_PLAY % {"dir": folder})
+            env = playbook_env(Handle, folder, FLASHDUTY_PACING_DIR=str(tmp_path / "pacing"))
+            exe = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+            procs.append(subprocess.Popen([exe, str(folder / "play.yml")], env=env, cwd=str(folder),
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        outputs = [p.communicate(timeout=600)[0] for p in procs]
+        log = list(server.log)
+    finally:
+        server.stop()
+    assert [p.returncode for p in procs] == [0] * 8, "\n".join(o[-1500:] for o in outputs)
+    statuses = [entry["status"] for entry in log]
+    assert statuses.count(429) == 0 and statuses == [200] * 80
+    for index in range(8):
+        assert len([n for n in os.listdir(str(tmp_path / ("p%d" % index))) if n.endswith(".csv")]) == 10
+    (state_file,) = [n for n in os.listdir(str(tmp_path / "pacing")) if n.endswith(".json")]
+    state = json.load(open(str(tmp_path / "pacing" / state_file)))
+    assert state["version"] == 2 and state["limits"] == [[4, 0.5], [20, 3.0]]
+    assert all(isinstance(s, float) for s in state["stamps"])
