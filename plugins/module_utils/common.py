@@ -10,10 +10,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import re
 import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.common.validation import check_type_int
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.client import (
     DEFAULT_BASE_URL,
@@ -35,6 +37,18 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import 
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
 
 
+def integer(value):
+    """Ansible's ``int`` conversion, refusing infinite and NaN numbers.
+
+    ansible-core 2.19 raises OverflowError (a traceback) on ``.inf`` for an
+    ``int`` option; as an argument-spec type this becomes a message that
+    names the option instead.
+    """
+    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
+        raise TypeError("%s is not a whole number" % value)
+    return check_type_int(value)
+
+
 def connection_argument_spec():
     """The options of the ``flashcat.flashduty.connection`` doc fragment."""
     return dict(
@@ -43,7 +57,7 @@ def connection_argument_spec():
         timeout=dict(type="float", default=30.0),
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
-        max_retries=dict(type="int", default=3),
+        max_retries=dict(type=integer, default=3),
         pacing=dict(type="bool", default=True),
         pacing_dir=dict(type="path", fallback=(env_fallback, ["FLASHDUTY_PACING_DIR"])),
         rate_limits=dict(type="dict"),
@@ -88,8 +102,8 @@ def validate_connection(params):
     """Checks of the connection options Ansible's types do not cover."""
     if params["max_retries"] < 0:
         raise ValidationError("max_retries", "must be 0 or more, got %d" % params["max_retries"])
-    if not params["timeout"] > 0:
-        raise ValidationError("timeout", "must be more than 0 seconds, got %s" % params["timeout"])
+    if not 0 < params["timeout"] <= 86400:
+        raise ValidationError("timeout", "must be more than 0 and at most 86400 seconds, got %s" % params["timeout"])
     base_url = params["base_url"] or ""
     if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", base_url):
         raise ValidationError("base_url", "must be an http(s) URL such as %s, got %r" % (DEFAULT_BASE_URL, base_url))

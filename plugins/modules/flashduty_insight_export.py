@@ -249,6 +249,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     check_requirements,
     client_from_module,
     connection_argument_spec,
+    integer,
     run_module,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import Export, build_body, plan_windows
@@ -257,7 +258,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import 
 
 def main():
     argument_spec = connection_argument_spec()
-    ids = dict(type="list", elements="int")
+    ids = dict(type="list", elements=integer)
     argument_spec.update(
         start_time=dict(type="raw", required=True),
         end_time=dict(type="raw", required=True),
@@ -273,10 +274,10 @@ def main():
         asc=dict(type="bool"),
         is_my_team=dict(type="bool"),
         time_zone=dict(type="str"),
-        seconds_to_close_from=dict(type="int"),
-        seconds_to_close_to=dict(type="int"),
-        seconds_to_ack_from=dict(type="int"),
-        seconds_to_ack_to=dict(type="int"),
+        seconds_to_close_from=dict(type=integer),
+        seconds_to_close_to=dict(type=integer),
+        seconds_to_ack_from=dict(type=integer),
+        seconds_to_ack_to=dict(type=integer),
         export_fields=dict(type="list", elements="str", choices=EXPORT_FIELDS),
         description_html_to_text=dict(type="bool"),
         split_hours=dict(type="bool"),

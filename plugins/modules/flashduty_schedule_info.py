@@ -191,6 +191,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     check_requirements,
     client_from_module,
     connection_argument_spec,
+    integer,
     run_module,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import build_body, list_schedules
@@ -201,13 +202,13 @@ def main():
     argument_spec.update(
         query=dict(type="str"),
         name=dict(type="str"),
-        team_ids=dict(type="list", elements="int"),
+        team_ids=dict(type="list", elements=integer),
         is_my_team=dict(type="bool"),
         is_my_manage=dict(type="bool"),
         start=dict(type="raw"),
         end=dict(type="raw"),
-        page=dict(type="int"),
-        limit=dict(type="int", default=100),
+        page=dict(type=integer),
+        limit=dict(type=integer, default=100),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     check_requirements(module)

@@ -174,3 +174,36 @@ def test_three_processes_sharing_pacing_dir_stay_under_1_per_second_and_10_per_m
     # The server counts in sliding windows and answers 429 past either limit;
     # with max_retries=0 a single 429 would have failed a process.
     assert statuses == [200] * 9
+
+
+HOLD_LOCK = textwrap.dedent("""
+    import fcntl, os, sys, time
+    fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    print("locked", flush=True)
+    time.sleep(600)
+""")
+
+
+def test_a_lock_held_by_a_process_that_died_is_recovered_from(tmp_path):
+    pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path))
+    os.makedirs(str(tmp_path), exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, pacer.path[:-5] + ".lock"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    holder.kill()  # SIGKILL: no chance to unlock or clean up
+    holder.wait()
+    fake = FakeTime()
+    pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep)
+    pacer.wait()
+    pacer.wait()
+    assert fake.sleeps == [pytest.approx(1.1)]
+
+
+def test_module_warns_and_still_works_when_pacing_dir_is_unusable(sim, conn, run_module, tmp_path):
+    from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as module
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = run_module(module, dict(conn, pacing_dir=str(blocker / "pacing"), page=1, limit=3))
+    assert "failed" not in result and len(result["schedules"]) == 3
+    assert any("cannot be used" in w and "within this process" in w for w in result["warnings"])
