@@ -14,8 +14,7 @@ import math
 import re
 import traceback
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
-from ansible.module_utils.common.validation import check_type_int
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.client import (
     DEFAULT_BASE_URL,
@@ -37,16 +36,28 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import 
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
 
 
-def integer(value):
-    """Ansible's ``int`` conversion, refusing infinite and NaN numbers.
+def _infinite(value):
+    if isinstance(value, float):
+        return math.isinf(value)
+    return isinstance(value, str) and value.strip().lower().lstrip("+-") in ("inf", "infinity")
 
-    ansible-core 2.19 raises OverflowError (a traceback) on ``.inf`` for an
-    ``int`` option; as an argument-spec type this becomes a message that
-    names the option instead.
+
+class FlashdutyModule(AnsibleModule):
+    """AnsibleModule that keeps infinity away from ansible-core's int conversion.
+
+    ansible-core 2.19 raises OverflowError, a traceback, when an ``int``
+    option gets ``.inf``. Before validation, such a value becomes a text that
+    the normal conversion refuses with a message naming the option.
     """
-    if isinstance(value, float) and (math.isinf(value) or math.isnan(value)):
-        raise TypeError("%s is not a whole number" % value)
-    return check_type_int(value)
+
+    def _load_params(self):
+        super(FlashdutyModule, self)._load_params()
+        for name, spec in self.argument_spec.items():
+            value = self.params.get(name)
+            if spec.get("type") == "int" and _infinite(value):
+                self.params[name] = "%s (not a whole number)" % value
+            elif spec.get("elements") == "int" and isinstance(value, list):
+                self.params[name] = ["%s (not a whole number)" % v if _infinite(v) else v for v in value]
 
 
 def connection_argument_spec():
@@ -57,7 +68,7 @@ def connection_argument_spec():
         timeout=dict(type="float", default=30.0),
         validate_certs=dict(type="bool", default=True),
         ca_path=dict(type="path"),
-        max_retries=dict(type=integer, default=3),
+        max_retries=dict(type="int", default=3),
         pacing=dict(type="bool", default=True),
         pacing_dir=dict(type="path", fallback=(env_fallback, ["FLASHDUTY_PACING_DIR"])),
         rate_limits=dict(type="dict"),

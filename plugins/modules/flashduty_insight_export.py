@@ -243,14 +243,12 @@ request_ids:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     check_requirements,
     client_from_module,
     connection_argument_spec,
-    integer,
     run_module,
+    FlashdutyModule,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import Export, build_body, plan_windows
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import AGGREGATE_UNITS, EXPORT_FIELDS, SEVERITIES
@@ -258,7 +256,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import 
 
 def main():
     argument_spec = connection_argument_spec()
-    ids = dict(type="list", elements=integer)
+    ids = dict(type="list", elements="int")
     argument_spec.update(
         start_time=dict(type="raw", required=True),
         end_time=dict(type="raw", required=True),
@@ -274,10 +272,10 @@ def main():
         asc=dict(type="bool"),
         is_my_team=dict(type="bool"),
         time_zone=dict(type="str"),
-        seconds_to_close_from=dict(type=integer),
-        seconds_to_close_to=dict(type=integer),
-        seconds_to_ack_from=dict(type=integer),
-        seconds_to_ack_to=dict(type=integer),
+        seconds_to_close_from=dict(type="int"),
+        seconds_to_close_to=dict(type="int"),
+        seconds_to_ack_from=dict(type="int"),
+        seconds_to_ack_to=dict(type="int"),
         export_fields=dict(type="list", elements="str", choices=EXPORT_FIELDS),
         description_html_to_text=dict(type="bool"),
         split_hours=dict(type="bool"),
@@ -288,7 +286,7 @@ def main():
         return_rows=dict(type="bool", default=True),
         language=dict(type="str"),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, add_file_common_args=True)
+    module = FlashdutyModule(argument_spec=argument_spec, supports_check_mode=True, add_file_common_args=True)
     check_requirements(module)
 
     def action():

@@ -185,14 +185,12 @@ request_ids:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     check_requirements,
     client_from_module,
     connection_argument_spec,
-    integer,
     run_module,
+    FlashdutyModule,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import build_body, list_schedules
 
@@ -202,15 +200,15 @@ def main():
     argument_spec.update(
         query=dict(type="str"),
         name=dict(type="str"),
-        team_ids=dict(type="list", elements=integer),
+        team_ids=dict(type="list", elements="int"),
         is_my_team=dict(type="bool"),
         is_my_manage=dict(type="bool"),
         start=dict(type="raw"),
         end=dict(type="raw"),
-        page=dict(type=integer),
-        limit=dict(type=integer, default=100),
+        page=dict(type="int"),
+        limit=dict(type="int", default=100),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = FlashdutyModule(argument_spec=argument_spec, supports_check_mode=True)
     check_requirements(module)
 
     def action():
