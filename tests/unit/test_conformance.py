@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+"""Ansible ecosystem conformance: the docs ansible-doc renders agree with the
+argument specs, the changelog is generated, the AWX credential type injects
+what the modules read, and the execution-environment metadata is found."""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import COLLECTIONS, ROOT
+from ansible_collections.flashcat.flashduty.plugins.module_utils import common
+from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export, flashduty_schedule_info
+
+BIN = os.path.dirname(sys.executable)
+MODULES = {"flashduty_schedule_info": flashduty_schedule_info, "flashduty_insight_export": flashduty_insight_export}
+FILTERS = ["insight_summary", "insight_chart", "to_csv", "oncall_roster", "to_unix", "local_time"]
+
+
+def tool(name, *args, **kwargs):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_NOCOLOR="1", NO_COLOR="1")
+    return subprocess.run([os.path.join(BIN, name)] + list(args), capture_output=True, text=True, env=env,
+                          timeout=300, check=False, **kwargs)
+
+
+def ansible_doc_json(kind, name):
+    run = tool("ansible-doc", "-t", kind, "--json", name)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)[name]
+
+
+class _Captured(Exception):
+    pass
+
+
+def argument_spec_of(module, monkeypatch):
+    """The argument spec a module builds, taken where it constructs its AnsibleModule."""
+    seen = {}
+
+    def capture(**kwargs):
+        seen.update(kwargs)
+        raise _Captured()
+    monkeypatch.setattr(module, "FlashdutyModule", capture)
+    with pytest.raises(_Captured):
+        module.main()
+    spec = dict(seen["argument_spec"])
+    if seen.get("add_file_common_args"):
+        from ansible.module_utils.basic import FILE_COMMON_ARGUMENTS
+        spec.update(FILE_COMMON_ARGUMENTS)
+    return spec, seen
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_documented_options_match_the_argument_spec(name, monkeypatch):
+    doc = ansible_doc_json("module", "flashcat.flashduty." + name)["doc"]
+    spec, seen = argument_spec_of(MODULES[name], monkeypatch)
+    assert seen["supports_check_mode"] is True
+    documented = doc["options"]
+    assert sorted(documented) == sorted(spec)
+    for option, rules in spec.items():
+        docs = documented[option]
+        assert docs.get("type", "str") == rules.get("type", "str"), option
+        assert docs.get("elements") == rules.get("elements"), option
+        assert bool(docs.get("required")) == bool(rules.get("required")), option
+        assert docs.get("default") == rules.get("default"), option
+        assert sorted(docs.get("choices") or []) == sorted(rules.get("choices") or []), option
+    assert spec["app_key"]["no_log"] is True
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_ansible_doc_renders_the_module_with_the_fragment(name):
+    run = tool("ansible-doc", "flashcat.flashduty." + name)
+    assert run.returncode == 0, run.stderr
+    for words in ("app_key", "FLASHDUTY_APP_KEY", "pacing_dir", "max_retries", "EXAMPLES", "RETURN VALUES",
+                  "check_mode", "group/flashcat.flashduty.flashduty"):
+        assert words in run.stdout, words
+    assert "ERROR" not in run.stderr and "WARNING" not in run.stderr
+
+
+def test_ansible_doc_renders_the_role_argument_spec():
+    run = tool("ansible-doc", "-t", "role", "flashcat.flashduty.insight_report")
+    assert run.returncode == 0, run.stderr
+    for words in ("insight_report_dir", "insight_report_time_zone", "today-7d", "insight_report_app_key"):
+        assert words in run.stdout, words
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_ansible_doc_renders_every_filter(name):
+    doc = ansible_doc_json("filter", "flashcat.flashduty." + name)["doc"]
+    assert doc["name"] == name and doc["short_description"]
+
+
+def test_every_module_is_in_the_action_group():
+    with open(os.path.join(ROOT, "meta", "runtime.yml")) as handle:
+        runtime = yaml.safe_load(handle)
+    modules = sorted(n[:-3] for n in os.listdir(os.path.join(ROOT, "plugins", "modules")) if n.endswith(".py"))
+    assert sorted(runtime["action_groups"]["flashduty"]) == modules
+    assert runtime["requires_ansible"] == ">=2.16.0"
+
+
+def test_collection_version_is_the_same_everywhere():
+    with open(os.path.join(ROOT, "galaxy.yml")) as handle:
+        galaxy = yaml.safe_load(handle)
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.client import COLLECTION_VERSION, USER_AGENT
+    assert galaxy["version"] == COLLECTION_VERSION and COLLECTION_VERSION in USER_AGENT
+    with open(os.path.join(ROOT, "changelogs", "changelog.yaml")) as handle:
+        assert galaxy["version"] in yaml.safe_load(handle)["releases"]
+
+
+def test_awx_credential_type_injects_what_the_modules_read():
+    with open(os.path.join(ROOT, "extensions", "awx", "flashduty_credential_type.yml")) as handle:
+        credential = yaml.safe_load(handle)
+    spec = common.connection_argument_spec()
+    read = dict((name, rules["fallback"][1][0]) for name, rules in spec.items() if "fallback" in rules)
+    injected = credential["injectors"]["env"]
+    fields = dict((f["id"], f) for f in credential["inputs"]["fields"])
+    assert injected == {read["app_key"]: "{{ app_key }}", read["base_url"]: "{{ base_url }}"}
+    assert fields["app_key"]["secret"] is True and "app_key" in credential["inputs"]["required"]
+
+
+def test_changelog_lints_and_is_generated(tmp_path):
+    copy = tmp_path / "collection"
+    shutil.copytree(ROOT, str(copy), ignore=shutil.ignore_patterns(".venv*", ".build", ".git", "__pycache__"))
+    run = tool("antsibull-changelog", "lint", cwd=str(copy))
+    assert run.returncode == 0 and run.stdout.strip() == "", run.stdout + run.stderr
+    run = tool("antsibull-changelog", "generate", cwd=str(copy))
+    assert run.returncode == 0, run.stderr
+    with open(os.path.join(ROOT, "CHANGELOG.rst")) as committed:
+        assert (copy / "CHANGELOG.rst").read_text() == committed.read(), "run antsibull-changelog generate"
+
+
+def test_ee_metadata_names_the_python_and_system_dependencies():
+    run = tool("ansible-builder", "introspect", COLLECTIONS)
+    assert run.returncode == 0, run.stderr
+    for words in ("requests", "jsonschema", "tzdata", "flashcat.flashduty"):
+        assert words in run.stdout, words

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+"""The collection as users get it: the tarball ansible-galaxy builds holds no
+test output, caches or virtualenvs, installs into a fresh virtualenv and
+collections path, and runs a playbook by its fully qualified name."""
+
+from __future__ import absolute_import, division, print_function
+
+import os
+import subprocess
+import sys
+import tarfile
+
+import ansible
+
+from conftest import ROOT
+
+BIN = os.path.dirname(sys.executable)
+FORBIDDEN = (".venv", ".build", ".git/", ".pytest_cache", "tests/output", "__pycache__", ".pyc", "flashduty-report",
+             "benchmarks/results")
+
+
+def run(cmd, **kwargs):
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False, **kwargs)
+    assert result.returncode == 0, " ".join(cmd) + "\n" + result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def test_tarball_installs_into_a_fresh_virtualenv_and_runs_by_fqcn(sim, tmp_path):
+    run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", ROOT, "--output-path", str(tmp_path), "--force"])
+    (tarball,) = [str(tmp_path / n) for n in os.listdir(str(tmp_path)) if n.endswith(".tar.gz")]
+    assert os.path.basename(tarball) == "flashcat-flashduty-0.1.0.tar.gz"
+    with tarfile.open(tarball) as archive:
+        names = archive.getnames()
+    assert not [n for n in names if any(bad in n for bad in FORBIDDEN)]
+    for needed in ("MANIFEST.json", "plugins/modules/flashduty_insight_export.py", "meta/runtime.yml",
+                   "roles/insight_report/meta/argument_specs.yml", "playbooks/insight_report.yml",
+                   "extensions/awx/flashduty_credential_type.yml", "meta/execution-environment.yml",
+                   "requirements.txt", "bindep.txt", "COPYING", "CHANGELOG.rst"):
+        assert needed in names, needed
+
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)])
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    run(pip + ["ansible-core==%s" % ansible.__version__, "-r", os.path.join(ROOT, "requirements.txt")])
+    # Nothing of the development tree may help: no ANSIBLE_* or PYTHONPATH from it.
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "PYTHONPATH")))
+    collections = tmp_path / "collections"
+    run([str(venv / "bin" / "ansible-galaxy"), "collection", "install", "--force", tarball, "-p", str(collections)], env=env)
+    assert (collections / "ansible_collections" / "flashcat" / "flashduty" / "MANIFEST.json").exists()
+
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+               FLASHDUTY_BASE_URL=sim.url, FLASHDUTY_APP_KEY=sim.app_key,
+               FLASHDUTY_PACING_DIR=str(tmp_path / "pacing"), ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="1")
+    result = run([str(venv / "bin" / "ansible-playbook"), "flashcat.flashduty.oncall_now",
+                  "-e", '{"oncall_team_ids": [4295771902131]}'], env=env, cwd=str(tmp_path))
+    assert "of 25 schedules have someone on call" in result.stdout
+    assert [r["status"] for r in sim.requests()] == [200]
