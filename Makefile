@@ -22,7 +22,7 @@ export ANSIBLE_NOCOLOR := true
 export PYTHONPATH := $(COLLECTIONS)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test unit molecule system-packages sanity schemas venv clean
+.PHONY: demo test unit molecule lint system-packages sanity test-matrix schemas venv clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,10 +55,38 @@ unit: venv system-packages
 molecule: venv
 	cd roles/insight_report && PATH=$(CURDIR)/$(VENV)/bin:$$PATH NO_COLOR=1 molecule test
 
-test: unit molecule
+lint: venv
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH NO_COLOR=1 ansible-lint roles/ playbooks/
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH antsibull-changelog lint
+
+# ansible-test sanity, with no entries in tests/sanity/ignore-*.txt.
+sanity: venv system-packages
+	tests/tools/ansible_test.sh $(CURDIR)/$(VENV) sanity --venv --python 3.11
+
+# The older ansible-core versions that install on this Python: sanity, and the
+# client, schema and module suites (playbook runs included) on each.
+MATRIX_VERSIONS ?= 2.16 2.17 2.18
+MATRIX_TESTS := tests/unit/test_client.py tests/unit/test_pacing.py tests/unit/test_schemas.py \
+  tests/unit/test_timeparse_csv.py tests/unit/test_schedule_info.py tests/unit/test_insight_export.py \
+  tests/unit/test_property.py
+
+.venv-%/.installed: requirements.txt
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/pip install -q --upgrade pip
+	.venv-$*/bin/pip install -q "ansible-core==$*.*" -r requirements.txt pytest hypothesis
+	touch $@
+
+matrix-%: .venv-%/.installed $(COLLECTION_LINK) system-packages
+	@echo "== ansible-core $*"
+	PATH=$(CURDIR)/.venv-$*/bin:$$PATH .venv-$*/bin/python -m pytest $(MATRIX_TESTS) -q -p no:cacheprovider
+	tests/tools/ansible_test.sh $(CURDIR)/.venv-$* sanity --venv --python 3.11
+
+test-matrix: $(foreach v,$(MATRIX_VERSIONS),matrix-$(v))
+
+test: unit molecule lint sanity test-matrix
 
 schemas: venv
 	$(VENV)/bin/python tests/tools/write_schemas.py docs/schemas
 
 clean:
-	rm -rf $(VENV) $(BUILD) .pytest_cache
+	rm -rf $(VENV) .venv-* $(BUILD) .pytest_cache
