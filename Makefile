@@ -22,7 +22,7 @@ export ANSIBLE_NOCOLOR := true
 export PYTHONPATH := $(COLLECTIONS)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test unit molecule lint system-packages sanity test-matrix schemas venv clean
+.PHONY: bench demo test unit molecule lint system-packages sanity test-matrix schemas venv clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,10 @@ test: unit molecule lint sanity test-matrix
 
 schemas: venv
 	$(VENV)/bin/python tests/tools/write_schemas.py docs/schemas
+
+# Benchmarks (not tests): prints a table and writes docs/performance.md.
+bench: venv
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .venv-* $(BUILD) .pytest_cache

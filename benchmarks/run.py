@@ -1,0 +1,338 @@
+# -*- coding: utf-8 -*-
+"""Benchmarks of flashcat.flashduty against the local simulator.
+
+Each measurement runs side by side in one run, against a simulator (a process
+of its own) that enforces the documented per-account limits in sliding
+windows. Prints a table and writes docs/performance.md. These are
+benchmarks, not tests: they report ratios and counts, they do not fail.
+
+    make bench            (or: python benchmarks/run.py [--quick])
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLLECTIONS = os.path.join(ROOT, ".build", "collections")
+SIM = os.path.join(ROOT, "tests", "simulator", "flashduty_simulator.py")
+BIN = os.path.dirname(sys.executable)
+KEY = "sim-app-key-0123456789abcdef"
+EXPORT, SCHEDULE = "/insight/team/export", "/schedule/list"
+MODULES = os.path.join(ROOT, "plugins", "modules")
+
+
+class Simulator(object):
+    def __init__(self, work):
+        url_file = os.path.join(work, "sim.url")
+        self.proc = subprocess.Popen([sys.executable, SIM, "serve", "--port-file", url_file],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for dummy in range(100):
+            if os.path.exists(url_file) and open(url_file).read():
+                break
+            time.sleep(0.1)
+        self.url = open(url_file).read()
+
+    def admin(self, path, payload=None):
+        if payload is None:
+            return requests.get(self.url + path, timeout=30).json()
+        return requests.post(self.url + path, json=payload, timeout=30).json()
+
+    def reset(self, **config):
+        self.admin("/__sim/reset", {})
+        self.admin("/__sim/config", dict({"limits": "documented", "schedules": 300}, **config))
+
+    def log(self, path=None):
+        return [r for r in self.admin("/__sim/requests")["requests"] if path is None or r["path"] == path]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def env_for(sim, work):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="1", FLASHDUTY_BASE_URL=sim.url,
+               FLASHDUTY_APP_KEY=KEY, FLASHDUTY_PACING_DIR=os.path.join(work, "pacing-%f" % time.time()),
+               ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "benchmarks", "callback_plugins"),
+               ANSIBLE_CALLBACKS_ENABLED="item_timer", ITEM_TIMER_FILE=os.path.join(work, "items.jsonl"),
+               PYTHONPATH=COLLECTIONS)
+    return env
+
+
+def playbook(sim, work, text):
+    path = os.path.join(work, "bench.yml")
+    with open(path, "w") as handle:
+        handle.write(text)
+    env = env_for(sim, work)
+    if os.path.exists(env["ITEM_TIMER_FILE"]):
+        os.unlink(env["ITEM_TIMER_FILE"])
+    started = time.time()
+    run = subprocess.run([os.path.join(BIN, "ansible-playbook"), path], env=env, capture_output=True, text=True,
+                         cwd=work, check=False)
+    elapsed = time.time() - started
+    if run.returncode != 0:
+        raise SystemExit("benchmark playbook failed:\n" + run.stdout[-3000:] + run.stderr[-3000:])
+    items = []
+    if os.path.exists(env["ITEM_TIMER_FILE"]):
+        with open(env["ITEM_TIMER_FILE"]) as handle:
+            items = [json.loads(line) for line in handle]
+    return elapsed, items
+
+
+def module_peak_rss(sim, work, module, args):
+    """Run one module as its own process; its peak resident memory in MB and wall time."""
+    args_path = os.path.join(work, "args.json")
+    with open(args_path, "w") as handle:
+        json.dump({"ANSIBLE_MODULE_ARGS": dict(args, app_key=KEY, base_url=sim.url,
+                                               pacing_dir=os.path.join(work, "pacing-rss"),
+                                               _ansible_remote_tmp=work)}, handle)
+    code = ("import resource, subprocess, sys, time; t = time.time(); "
+            "p = subprocess.run([sys.executable, %r, %r], capture_output=True); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.time() - t); "
+            "sys.stderr.write(p.stdout.decode()[-500:] if p.returncode else '')"
+            % (os.path.join(MODULES, module + ".py"), args_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env_for(sim, work),
+                         check=False)
+    if out.stderr.strip():
+        raise SystemExit("module failed: " + out.stderr)
+    rss_kb, wall = out.stdout.split()
+    return int(rss_kb) / 1024.0, float(wall)
+
+
+EXPORT_LOOP = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Exports with the collection
+      flashcat.flashduty.flashduty_insight_export:
+        start_time: "{{ 1779667200 + item * 86400 }}"
+        end_time: "{{ 1779667200 + item * 86400 + 86400 }}"
+        dest: "%(work)s/module-{{ item }}.csv"
+        return_rows: false
+      loop: "{{ range(%(count)d) | list }}"
+"""
+
+URI_LOOP = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Exports with ansible.builtin.uri, as written without the collection
+      ansible.builtin.uri:
+        url: "{{ lookup('env', 'FLASHDUTY_BASE_URL') }}/insight/team/export?app_key={{ lookup('env', 'FLASHDUTY_APP_KEY') }}"
+        method: POST
+        body_format: json
+        body:
+          start_time: "{{ 1779667200 + item * 86400 }}"
+          end_time: "{{ 1779667200 + item * 86400 + 86400 }}"
+        dest: "%(work)s/uri-{{ item }}.csv"
+        status_code: 200
+      register: export
+      until: export.status == 200
+      retries: 120
+      delay: 1
+      loop: "{{ range(%(count)d) | list }}"
+"""
+
+
+def export_floor(count):
+    """Seconds from the first to the last of ``count`` requests under 1/s and 10/min."""
+    first_minute = min(count, 10) - 1
+    if count <= 10:
+        return float(first_minute)
+    return 60.0 * ((count - 1) // 10) + ((count - 1) % 10) * 1.0
+
+
+def bench_export_pacing(sim, work, count):
+    rows = []
+    for name, text in (("flashduty_insight_export", EXPORT_LOOP), ("ansible.builtin.uri + until", URI_LOOP)):
+        sim.reset()
+        wall, dummy = playbook(sim, work, text % {"work": work, "count": count})
+        log = sim.log(EXPORT)
+        ok = [r["t"] for r in log if r["status"] == 200]
+        span = max(ok) - min(ok)
+        rows.append({"name": name, "exports": len(ok), "requests": len(log),
+                     "429s": sum(1 for r in log if r["status"] == 429), "span_s": span, "wall_s": wall,
+                     "floor_s": export_floor(count), "ratio": span / export_floor(count)})
+    return rows
+
+
+PAGING = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Every schedule
+      flashcat.flashduty.flashduty_schedule_info:
+      register: all_schedules
+    - name: Check
+      ansible.builtin.assert:
+        that: all_schedules.schedules | length == %(count)d
+"""
+
+
+def bench_paging(sim, work, count):
+    sim.reset(schedules=count)
+    wall, items = playbook(sim, work, PAGING % {"count": count})
+    log = sim.log(SCHEDULE)
+    times = [r["t"] for r in log]
+    sim.reset(schedules=count)
+    rss, module_wall = module_peak_rss(sim, work, "flashduty_schedule_info", {})
+    requests_needed = -(-count // 100)
+    return {"schedules": count, "requests": len(log), "target_requests": requests_needed,
+            "429s": sum(1 for r in log if r["status"] == 429), "request_span_s": max(times) - min(times),
+            "floor_s": requests_needed / 50.0, "module_wall_s": module_wall, "playbook_wall_s": wall,
+            "peak_rss_mb": rss}
+
+
+PER_TASK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: module
+      flashcat.flashduty.flashduty_schedule_info:
+        page: 1
+        limit: 100
+      loop: "{{ range(%(reps)d) | list }}"
+    - name: uri
+      ansible.builtin.uri:
+        url: "{{ lookup('env', 'FLASHDUTY_BASE_URL') }}/schedule/list?app_key={{ lookup('env', 'FLASHDUTY_APP_KEY') }}"
+        method: POST
+        body_format: json
+        body: {p: 1, limit: 100}
+      loop: "{{ range(%(reps)d) | list }}"
+    - name: module again
+      flashcat.flashduty.flashduty_schedule_info:
+        page: 1
+        limit: 100
+      loop: "{{ range(%(reps)d) | list }}"
+    - name: uri again
+      ansible.builtin.uri:
+        url: "{{ lookup('env', 'FLASHDUTY_BASE_URL') }}/schedule/list?app_key={{ lookup('env', 'FLASHDUTY_APP_KEY') }}"
+        method: POST
+        body_format: json
+        body: {p: 1, limit: 100}
+      loop: "{{ range(%(reps)d) | list }}"
+"""
+
+
+def bench_per_task(sim, work, reps):
+    sim.reset()
+    dummy, items = playbook(sim, work, PER_TASK % {"reps": reps // 2})
+    costs = {}
+    for task in ("module", "uri"):
+        durations = []
+        for name in (task, task + " again"):
+            stamps = [i["t"] for i in items if i["task"] == name]
+            starts = [i["task_start"] for i in items if i["task"] == name][:1]
+            stamps = starts + stamps
+            durations += [b - a for a, b in zip(stamps, stamps[1:])]
+        costs[task] = durations
+    module, uri = statistics.median(costs["module"]), statistics.median(costs["uri"])
+    return {"reps": len(costs["module"]), "module_median_s": module, "uri_median_s": uri, "ratio": module / uri,
+            "429s": sum(1 for r in sim.log() if r["status"] == 429)}
+
+
+def bench_export_size(sim, work, sizes):
+    rows = []
+    for size in sizes:
+        sim.reset()
+        sim.admin("/__sim/faults", {"faults": [{"kind": "pad_csv", "bytes": size, "path": EXPORT, "times": 1}]})
+        dest = os.path.join(work, "big.csv")
+        rss, wall = module_peak_rss(sim, work, "flashduty_insight_export",
+                                    {"start_time": 1779667200, "end_time": 1779753600, "dest": dest,
+                                     "return_rows": False})
+        rows.append({"bytes": os.path.getsize(dest), "peak_rss_mb": rss, "wall_s": wall})
+        os.unlink(dest)
+    return rows
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = [l.split(":", 1)[1].strip() for l in handle if l.startswith("model name")][0]
+    except (IOError, IndexError):
+        pass
+    import ansible
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "ansible_core": ansible.__version__, "system": platform.platform()}
+
+
+def report(results, quick):
+    m = results["machine"]
+    lines = ["# Performance", "",
+             "Measured by `make bench` (`benchmarks/run.py%s`) on %s, against the local simulator enforcing the"
+             " documented per-account limits in sliding windows. Benchmarks, not tests: the machine is shared"
+             " and timings move from run to run; ratios and counts are what to compare."
+             % (" --quick" if quick else "", time.strftime("%Y-%m-%d")), "",
+             "Machine: %s, %s cores, Python %s, ansible-core %s, %s." % (m["cpu"], m["cores"], m["python"],
+                                                                        m["ansible_core"], m["system"]), ""]
+    lines += ["## 1. Export pacing: %d exports in a loop (each a separate process)" % results["export"][0]["exports"],
+              "", "The floor under 1 request/s and 10/min is %.0f s from the first request to the last."
+              % results["export"][0]["floor_s"], "",
+              "| loop | exports | requests | 429s | first to last request | ratio to floor (target <= 1.05) | playbook wall |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results["export"]:
+        lines.append("| %s | %d | %d | %d | %.1f s | %.3f | %.1f s |" % (r["name"], r["exports"], r["requests"],
+                                                                      r["429s"], r["span_s"], r["ratio"], r["wall_s"]))
+    p = results["paging"]
+    lines += ["", "## 2. Paging: %d schedules in one flashduty_schedule_info task" % p["schedules"], "",
+              "| requests (target %d) | 429s (target 0) | first to last request | floor (steady 50/s) | module wall | "
+              "playbook wall | module peak RSS |" % p["target_requests"],
+              "|---:|---:|---:|---:|---:|---:|---:|",
+              "| %d | %d | %.2f s | %.2f s | %.2f s | %.2f s | %.1f MB |" % (
+                  p["requests"], p["429s"], p["request_span_s"], p["floor_s"], p["module_wall_s"],
+                  p["playbook_wall_s"], p["peak_rss_mb"])]
+    t = results["per_task"]
+    lines += ["", "## 3. Per-task cost: flashduty_schedule_info against ansible.builtin.uri", "",
+              "One page of 100 schedules, %d repetitions each in one playbook run (module, uri, module, uri)."
+              % t["reps"], "",
+              "| module median | uri median | ratio (target <= 1.15) | 429s |", "|---:|---:|---:|---:|",
+              "| %.3f s | %.3f s | %.3f | %d |" % (t["module_median_s"], t["uri_median_s"], t["ratio"], t["429s"])]
+    lines += ["", "## 4. Export size: peak resident memory with return_rows: false", "",
+              "| CSV size | module peak RSS | wall |", "|---:|---:|---:|"]
+    for r in results["size"]:
+        lines.append("| %.1f MB | %.1f MB | %.2f s |" % (r["bytes"] / 1e6, r["peak_rss_mb"], r["wall_s"]))
+    if len(results["size"]) == 2:
+        lines += ["", "Difference: %.1f MB (target: within 10 MB)." % (results["size"][1]["peak_rss_mb"]
+                                                                     - results["size"][0]["peak_rss_mb"])]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
+    parser.add_argument("--quick", action="store_true", help="smaller runs, to check the script itself")
+    parser.add_argument("--output", default=os.path.join(ROOT, "docs", "performance.md"))
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="flashduty-bench-")
+    sim = Simulator(work)
+    try:
+        results = {"machine": machine()}
+        results["export"] = bench_export_pacing(sim, work, 12 if args.quick else 20)
+        results["paging"] = bench_paging(sim, work, 500 if args.quick else 5000)
+        results["per_task"] = bench_per_task(sim, work, 10 if args.quick else 50)
+        results["size"] = bench_export_size(sim, work, [10 ** 6, (10 if args.quick else 200) * 10 ** 6])
+    finally:
+        sim.stop()
+    text = report(results, args.quick)
+    print(text)
+    with open(args.output, "w") as handle:
+        handle.write(text)
+    with open(os.path.join(work, "results.json"), "w") as handle:
+        json.dump(results, handle, indent=2)
+    print("raw results: %s" % os.path.join(work, "results.json"))
+
+
+if __name__ == "__main__":
+    main()
