@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -195,28 +194,13 @@ def bench_paging(sim, work, count):
             "peak_rss_mb": rss}
 
 
-PER_TASK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: module
+PER_TASK_PAIR = """
+    - name: module%(suffix)s
       flashcat.flashduty.flashduty_schedule_info:
         page: 1
         limit: 100
       loop: "{{ range(%(reps)d) | list }}"
-    - name: uri
-      ansible.builtin.uri:
-        url: "{{ lookup('env', 'FLASHDUTY_BASE_URL') }}/schedule/list?app_key={{ lookup('env', 'FLASHDUTY_APP_KEY') }}"
-        method: POST
-        body_format: json
-        body: {p: 1, limit: 100}
-      loop: "{{ range(%(reps)d) | list }}"
-    - name: module again
-      flashcat.flashduty.flashduty_schedule_info:
-        page: 1
-        limit: 100
-      loop: "{{ range(%(reps)d) | list }}"
-    - name: uri again
+    - name: uri%(suffix)s
       ansible.builtin.uri:
         url: "{{ lookup('env', 'FLASHDUTY_BASE_URL') }}/schedule/list?app_key={{ lookup('env', 'FLASHDUTY_APP_KEY') }}"
         method: POST
@@ -224,6 +208,9 @@ PER_TASK = """
         body: {p: 1, limit: 100}
       loop: "{{ range(%(reps)d) | list }}"
 """
+# module, uri, module, uri: both run early and late in the same playbook.
+PER_TASK = "\n- hosts: localhost\n  gather_facts: false\n  tasks:" + PER_TASK_PAIR.replace(
+    "%(suffix)s", "") + PER_TASK_PAIR.replace("%(suffix)s", " again")
 
 
 def bench_per_task(sim, work, reps):
@@ -276,16 +263,16 @@ def report(results, quick):
              " documented per-account limits in sliding windows. Benchmarks, not tests: the machine is shared"
              " and timings move from run to run; ratios and counts are what to compare."
              % (" --quick" if quick else "", time.strftime("%Y-%m-%d")), "",
-             "Machine: %s, %s cores, Python %s, ansible-core %s, %s." % (m["cpu"], m["cores"], m["python"],
-                                                                        m["ansible_core"], m["system"]), ""]
+             "Machine: %(cpu)s, %(cores)s cores, Python %(python)s, ansible-core %(ansible_core)s, %(system)s." % m,
+             ""]
     lines += ["## 1. Export pacing: %d exports in a loop (each a separate process)" % results["export"][0]["exports"],
               "", "The floor under 1 request/s and 10/min is %.0f s from the first request to the last."
               % results["export"][0]["floor_s"], "",
               "| loop | exports | requests | 429s | first to last request | ratio to floor (target <= 1.05) | playbook wall |",
               "|---|---:|---:|---:|---:|---:|---:|"]
     for r in results["export"]:
-        lines.append("| %s | %d | %d | %d | %.1f s | %.3f | %.1f s |" % (r["name"], r["exports"], r["requests"],
-                                                                      r["429s"], r["span_s"], r["ratio"], r["wall_s"]))
+        row = "| %(name)s | %(exports)d | %(requests)d | %(429s)d | %(span_s).1f s | %(ratio).3f | %(wall_s).1f s |"
+        lines.append(row % r)
     p = results["paging"]
     lines += ["", "## 2. Paging: %d schedules in one flashduty_schedule_info task" % p["schedules"], "",
               "| requests (target %d) | 429s (target 0) | first to last request | floor (steady 50/s) | module wall | "
@@ -305,8 +292,8 @@ def report(results, quick):
     for r in results["size"]:
         lines.append("| %.1f MB | %.1f MB | %.2f s |" % (r["bytes"] / 1e6, r["peak_rss_mb"], r["wall_s"]))
     if len(results["size"]) == 2:
-        lines += ["", "Difference: %.1f MB (target: within 10 MB)." % (results["size"][1]["peak_rss_mb"]
-                                                                     - results["size"][0]["peak_rss_mb"])]
+        growth = results["size"][1]["peak_rss_mb"] - results["size"][0]["peak_rss_mb"]
+        lines += ["", "Difference: %.1f MB (target: within 10 MB)." % growth]
     return "\n".join(lines) + "\n"
 
 

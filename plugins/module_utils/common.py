@@ -75,6 +75,18 @@ def connection_argument_spec():
     )
 
 
+def flashduty_module(options, **kwargs):
+    """A :class:`FlashdutyModule` with the connection options and ``options``.
+
+    Fails with Ansible's standard message when requests or jsonschema is missing.
+    """
+    argument_spec = connection_argument_spec()
+    argument_spec.update(options)
+    module = FlashdutyModule(argument_spec=argument_spec, **kwargs)
+    check_requirements(module)
+    return module
+
+
 def check_requirements(module):
     """Fail with Ansible's standard message when a Python library is missing."""
     if not HAS_REQUESTS:

@@ -211,6 +211,15 @@ def validate_insight_export(body, names=None):
         get_zone(body["time_zone"], names.get("time_zone", "time_zone"))
 
 
+def validate_header_value(param, value):
+    """A value sent as an HTTP header: printable ASCII, at most 200 characters."""
+    if value is None:
+        return
+    if len(value) > 200 or any(not (" " <= char <= "~") for char in value):
+        raise ValidationError(param, "must be printable ASCII of at most 200 characters (it is sent as an HTTP "
+                              "header), got %r" % (value[:60],))
+
+
 def _span_words(seconds):
     if seconds % DAY == 0:
         return "%d days" % (seconds // DAY)

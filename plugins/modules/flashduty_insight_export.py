@@ -244,20 +244,22 @@ request_ids:
 import time
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
-    check_requirements,
     client_from_module,
-    connection_argument_spec,
+    flashduty_module,
     run_module,
-    FlashdutyModule,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import Export, build_body, plan_windows
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import AGGREGATE_UNITS, EXPORT_FIELDS, SEVERITIES
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
+    AGGREGATE_UNITS,
+    EXPORT_FIELDS,
+    SEVERITIES,
+    validate_header_value,
+)
 
 
 def main():
-    argument_spec = connection_argument_spec()
     ids = dict(type="list", elements="int")
-    argument_spec.update(
+    options = dict(
         start_time=dict(type="raw", required=True),
         end_time=dict(type="raw", required=True),
         team_ids=ids,
@@ -286,11 +288,11 @@ def main():
         return_rows=dict(type="bool", default=True),
         language=dict(type="str"),
     )
-    module = FlashdutyModule(argument_spec=argument_spec, supports_check_mode=True, add_file_common_args=True)
-    check_requirements(module)
+    module = flashduty_module(options, supports_check_mode=True, add_file_common_args=True)
 
     def action():
         params = module.params
+        validate_header_value("language", params["language"])
         body = build_body(params, time.time())
         windows = plan_windows(body, params["split_range"])
         client = client_from_module(module)

@@ -186,18 +186,15 @@ request_ids:
 import time
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
-    check_requirements,
     client_from_module,
-    connection_argument_spec,
+    flashduty_module,
     run_module,
-    FlashdutyModule,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import build_body, list_schedules
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
+    options = dict(
         query=dict(type="str"),
         name=dict(type="str"),
         team_ids=dict(type="list", elements="int"),
@@ -208,8 +205,7 @@ def main():
         page=dict(type="int"),
         limit=dict(type="int", default=100),
     )
-    module = FlashdutyModule(argument_spec=argument_spec, supports_check_mode=True)
-    check_requirements(module)
+    module = flashduty_module(options, supports_check_mode=True)
 
     def action():
         body = build_body(module.params, time.time())

@@ -46,7 +46,7 @@ def argument_spec_of(module, monkeypatch):
     def capture(**kwargs):
         seen.update(kwargs)
         raise _Captured()
-    monkeypatch.setattr(module, "FlashdutyModule", capture)
+    monkeypatch.setattr(common, "FlashdutyModule", capture)
     with pytest.raises(_Captured):
         module.main()
     spec = dict(seen["argument_spec"])
