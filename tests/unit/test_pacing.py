@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from conftest import COLLECTIONS, Simulator
+from conftest import Simulator
 from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer, next_slot
 
@@ -147,8 +147,6 @@ def test_a_late_waker_requeues_behind_later_reservations(tmp_path):
 
 
 PROCESS = textwrap.dedent("""
-    import sys
-    sys.path.insert(0, %(collections)r)
     from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
     import io
     client = FlashdutyClient(%(key)r, base_url=%(url)r, pacing_dir=%(dir)r, max_retries=0)
@@ -161,10 +159,12 @@ PROCESS = textwrap.dedent("""
 def test_three_processes_sharing_pacing_dir_stay_under_1_per_second_and_10_per_minute(tmp_path):
     server = Simulator(limits="documented").start()
     try:
-        code = PROCESS % {"collections": COLLECTIONS, "key": "sim-app-key-0123456789abcdef", "url": server.url,
+        code = PROCESS % {"key": "sim-app-key-0123456789abcdef", "url": server.url,
                           "dir": str(tmp_path / "pacing"), "count": 3}
+        # The children import the collection the way this test process does.
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True) for dummy in range(3)]
+                                  text=True, env=env) for dummy in range(3)]
         outputs = [p.communicate(timeout=120) for p in procs]
         log = list(server.log)
     finally:

@@ -25,9 +25,31 @@ def run(cmd, **kwargs):
     return result
 
 
-def test_tarball_installs_into_a_fresh_virtualenv_and_runs_by_fqcn(sim, tmp_path):
+def build(tmp_path):
     run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", ROOT, "--output-path", str(tmp_path), "--force"])
     (tarball,) = [str(tmp_path / n) for n in os.listdir(str(tmp_path)) if n.endswith(".tar.gz")]
+    return tarball
+
+
+def test_execution_environment_build_context_includes_the_collection(tmp_path):
+    tarball = build(tmp_path)
+    definition = tmp_path / "ee"
+    definition.mkdir()
+    with open(os.path.join(ROOT, "tests", "ee", "execution-environment.yml")) as handle:
+        (definition / "execution-environment.yml").write_text(handle.read())
+    (definition / "requirements.yml").write_text(
+        "---\ncollections:\n  - name: %s\n    type: file\n" % tarball)
+    context = tmp_path / "context"
+    run([os.path.join(BIN, "ansible-builder"), "create", "-f", str(definition / "execution-environment.yml"),
+         "-c", str(context)], cwd=str(definition))
+    containerfile = (context / "Containerfile").read_text()
+    assert "ansible-galaxy" in containerfile and "introspect" in containerfile
+    requirements = (context / "_build" / "requirements.yml").read_text()
+    assert "flashcat-flashduty-0.1.0.tar.gz" in requirements
+
+
+def test_tarball_installs_into_a_fresh_virtualenv_and_runs_by_fqcn(sim, tmp_path):
+    tarball = build(tmp_path)
     assert os.path.basename(tarball) == "flashcat-flashduty-0.1.0.tar.gz"
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
