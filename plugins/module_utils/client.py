@@ -53,16 +53,38 @@ BODY_EXCERPT = 200
 
 
 class _RedactingFilter(logging.Filter):
-    """Scrub log records of requests/urllib3, which may carry the full URL."""
+    """Scrub log records of requests/urllib3, which may carry the full URL.
 
-    def __init__(self, redactor):
+    One filter per process, installed once, knowing every client's key.
+    """
+
+    def __init__(self):
         super(_RedactingFilter, self).__init__()
-        self.redactor = redactor
+        self.redactors = {}
 
     def filter(self, record):
-        record.msg = self.redactor(record.getMessage())
-        record.args = None
+        text = record.getMessage()
+        for redactor in self.redactors.values():
+            text = redactor(text)
+        record.msg, record.args = text, None
         return True
+
+
+_LOG_FILTER = _RedactingFilter()
+
+
+def _install_log_filter():
+    """Put the filter on every requests/urllib3 logger.
+
+    A logger's filters do not see records that its children propagate, so
+    the filter sits on each ``urllib3.*`` logger (they exist once requests is
+    imported), not only on ``urllib3``.
+    """
+    names = [n for n in list(logging.Logger.manager.loggerDict) if n.split(".")[0] in ("urllib3", "requests")]
+    for name in set(names + ["urllib3", "requests"]):
+        logger = logging.getLogger(name)
+        if _LOG_FILTER not in logger.filters:
+            logger.addFilter(_LOG_FILTER)
 
 
 class Response:
@@ -120,7 +142,6 @@ class FlashdutyClient:
         self.redact = Redactor(app_key)
         self._warn = warn or (lambda msg: None)
         self.request_ids = []
-        self.attempt_log = []
         self._pacers = {}
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
@@ -130,9 +151,8 @@ class FlashdutyClient:
             self.verify = ca_path
         else:
             self.verify = True
-        log_filter = _RedactingFilter(self.redact)
-        for name in ("urllib3", "requests"):
-            logging.getLogger(name).addFilter(log_filter)
+        _LOG_FILTER.redactors[app_key] = self.redact
+        _install_log_filter()
 
     # ------------------------------------------------------------------ API
     def post(self, path, body, headers=None):
@@ -174,10 +194,7 @@ class FlashdutyClient:
                 return self._attempt(url, path, body, handler, headers)
             except FlashdutyError as err:
                 err.redact(self.redact)
-                retryable = err.retryable
-                self.attempt_log.append({"path": path, "status": err.status, "code": err.code,
-                                         "retryable": retryable})
-                if not retryable or attempts > self.max_retries:
+                if not err.retryable or attempts > self.max_retries:
                     err.attempts = attempts
                     raise err
                 wait = err.retry_after if err.retry_after is not None else next(waits)

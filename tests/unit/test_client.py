@@ -275,3 +275,25 @@ def test_tls_failure_is_not_retried(sim, tmp_path):
         client.post("/schedule/list", {})
     assert "TLS" in str(info.value) or "SSL" in str(info.value)
     assert info.value.attempts == 1
+
+
+def test_urllib3_debug_log_lines_are_redacted(sim, tmp_path):
+    import logging
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(self.format(record))
+    handler = Keep()
+    logger = logging.getLogger("urllib3")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        sim.config(app_keys=[SECRET])
+        make_client(sim, tmp_path, app_key=SECRET).post("/schedule/list", {"limit": 1})
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    assert any("/schedule/list?app_key=" in line for line in records)  # urllib3 logged the request line
+    assert not any(SECRET in line or "Sup3r" in line for line in records)

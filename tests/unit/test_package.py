@@ -42,7 +42,8 @@ def test_execution_environment_build_context_includes_the_collection(tmp_path):
     context = tmp_path / "context"
     run([os.path.join(BIN, "ansible-builder"), "create", "-f", str(definition / "execution-environment.yml"),
          "-c", str(context)], cwd=str(definition))
-    containerfile = (context / "Containerfile").read_text()
+    # Containerfile for podman, Dockerfile when ansible-builder finds docker.
+    (containerfile,) = [(context / n).read_text() for n in ("Containerfile", "Dockerfile") if (context / n).exists()]
     assert "ansible-galaxy" in containerfile and "introspect" in containerfile
     requirements = (context / "_build" / "requirements.yml").read_text()
     assert "flashcat-flashduty-0.1.0.tar.gz" in requirements
