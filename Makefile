@@ -59,9 +59,14 @@ lint: venv
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH NO_COLOR=1 ansible-lint roles/ playbooks/
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH antsibull-changelog lint
 
-# ansible-test sanity, with no entries in tests/sanity/ignore-*.txt.
+# ansible-test sanity, with no entries in tests/sanity/ignore-*.txt, and
+# ansible-test units on the suites that fit its layout (the others need
+# ansible-playbook, molecule or a browser beside them, which make unit has).
+ANSIBLE_TEST_UNITS := tests/unit/test_client.py tests/unit/test_pacing.py tests/unit/test_schemas.py \
+  tests/unit/test_timeparse_csv.py tests/unit/test_property.py
 sanity: venv system-packages
 	tests/tools/ansible_test.sh $(CURDIR)/$(VENV) sanity --venv --python 3.11
+	tests/tools/ansible_test.sh $(CURDIR)/$(VENV) units --venv --python 3.11 $(ANSIBLE_TEST_UNITS)
 
 # The older ansible-core versions that install on this Python: sanity, and the
 # client, schema and module suites (playbook runs included) on each.

@@ -165,7 +165,7 @@ def test_connection_refused_is_retried_and_named(tmp_path):
     port = sock.getsockname()[1]
     sock.close()
     sleeps = Sleeps()
-    client = FlashdutyClient("k", base_url="http://127.0.0.1:%d" % port, pacing=False, sleep=sleeps,
+    client = FlashdutyClient("test-key-0123456789abcdef", base_url="http://127.0.0.1:%d" % port, pacing=False, sleep=sleeps,
                              backoff=Backoff(rand=lambda: 0.0), max_retries=2)
     with pytest.raises(TransportError) as info:
         client.post("/schedule/list", {})

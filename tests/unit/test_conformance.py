@@ -14,7 +14,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import COLLECTIONS, ROOT
+from support import COLLECTIONS, ROOT
 from ansible_collections.flashcat.flashduty.plugins.module_utils import common
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export, flashduty_schedule_info
 

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from conftest import Simulator
+from support import Simulator
 from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer, next_slot
 

@@ -12,7 +12,7 @@ import tarfile
 
 import ansible
 
-from conftest import ROOT
+from support import ROOT
 
 BIN = os.path.dirname(sys.executable)
 FORBIDDEN = (".venv", ".build", ".git/", ".pytest_cache", "tests/output", "__pycache__", ".pyc", "flashduty-report",

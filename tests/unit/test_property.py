@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import DEFAULT_APP_KEY, Simulator
+from support import DEFAULT_APP_KEY, Simulator
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import INSIGHT_TEAM_EXPORT, SCHEDULE_LIST
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as export_module
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from conftest import Simulator, playbook_env
+from support import Simulator, playbook_env
 
 KEY = "FDKEY-7c1d-Sup3rS3cret-4b2a"
 SCHEDULE = "/schedule/list"

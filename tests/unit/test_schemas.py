@@ -10,7 +10,7 @@ import sys
 import jsonschema
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
     SCHEMAS,
