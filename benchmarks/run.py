@@ -304,11 +304,12 @@ def report(results, quick):
               "| module median | uri median | ratio (target <= 1.15) | 429s |", "|---:|---:|---:|---:|",
               "| %.3f s | %.3f s | %.3f | %d |" % (t["module_median_s"], t["uri_median_s"], t["ratio"], t["429s"])]
     i = results["imports"]
-    lines += ["", "Where the difference goes: a fresh Python process imports flashduty_schedule_info in %.0f ms and "
-              "ansible.builtin.uri in %.0f ms. Imported on their own, requests takes %.0f ms and jsonschema %.0f ms "
-              "(they share part of that with each other and with ansible-core); both are the collection's stated "
-              "dependencies. The pacing state and the schema check add little beyond that." % (i["module"] * 1000, i["uri"] * 1000, i["requests"] * 1000,
-                                       i["jsonschema"] * 1000)]
+    ms = dict((name, seconds * 1000) for name, seconds in i.items())
+    lines += ["", "Where the difference goes: a fresh Python process imports flashduty_schedule_info in %(module).0f ms "
+              "and ansible.builtin.uri in %(uri).0f ms. Imported on their own, requests takes %(requests).0f ms and "
+              "jsonschema %(jsonschema).0f ms (they share part of that with each other and with ansible-core); both "
+              "are the collection's stated dependencies. The pacing state and the schema check add little beyond "
+              "that." % ms]
     lines += ["", "## 4. Export size: peak resident memory with return_rows: false", "",
               "| CSV size | module peak RSS | wall |", "|---:|---:|---:|"]
     for r in results["size"]:

@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from support import COLLECTIONS, Simulator, SimHandle, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
+from support import Simulator, SimHandle, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture
