@@ -75,6 +75,7 @@ MATRIX_TESTS := tests/unit/test_client.py tests/unit/test_pacing.py tests/unit/t
   tests/unit/test_timeparse_csv.py tests/unit/test_schedule_info.py tests/unit/test_insight_export.py \
   tests/unit/test_property.py
 
+.PRECIOUS: .venv-%/.installed
 .venv-%/.installed: requirements.txt
 	$(PYTHON) -m venv .venv-$*
 	.venv-$*/bin/pip install -q --upgrade pip
