@@ -22,13 +22,20 @@ export ANSIBLE_NOCOLOR := true
 export PYTHONPATH := $(COLLECTIONS)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: bench demo test unit molecule lint system-packages sanity test-matrix schemas venv clean
+.PHONY: bench demo runtime test unit molecule lint system-packages sanity test-matrix schemas venv clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The demo needs only what the collection needs; the tests add their tools.
+$(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q "$(ANSIBLE_CORE)" -r requirements.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(VENV)/bin/pip install -q "$(ANSIBLE_CORE)" -r requirements-dev.txt
 	touch $@
+
+runtime: $(VENV)/.runtime $(COLLECTION_LINK)
 
 venv: $(VENV)/.installed $(COLLECTION_LINK)
 
@@ -36,7 +43,7 @@ $(COLLECTION_LINK):
 	mkdir -p $(dir $@)
 	ln -sfn $(CURDIR) $@
 
-demo: venv
+demo: runtime
 	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python $(SIM) run -- \
 	  ansible-playbook flashcat.flashduty.demo -e insight_report_dir=$(BUILD)/demo-report
 
