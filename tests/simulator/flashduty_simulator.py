@@ -524,7 +524,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _api(self, raw):
         sim = self.sim
-        path, dummy, query = self.path.partition("?")
+        target, proxied = self.path, False
+        if target.startswith(("http://", "https://")):
+            # Absolute form: a client that was told to use this server as its HTTP proxy.
+            target, proxied = "/" + target.split("://", 1)[1].partition("/")[2], True
+        path, dummy, query = target.partition("?")
         key = None
         for part in query.split("&"):
             if part.startswith("app_key="):
@@ -532,7 +536,8 @@ class _Handler(BaseHTTPRequestHandler):
                 key = unquote_plus(part[len("app_key="):])
         entry = {"t": time.time(), "path": path, "status": None, "code": None,
                  "user_agent": self.headers.get("User-Agent"), "accept_language": self.headers.get("Accept-Language"),
-                 "content_type": self.headers.get("Content-Type"), "key_ok": key in sim.app_keys}
+                 "content_type": self.headers.get("Content-Type"), "key_ok": key in sim.app_keys,
+                 "proxied": proxied, "host": self.headers.get("Host")}
         try:
             entry["body"] = json.loads(raw.decode("utf-8")) if raw else None
         except ValueError:

@@ -297,3 +297,16 @@ def test_urllib3_debug_log_lines_are_redacted(sim, tmp_path):
         logger.setLevel(old_level)
     assert any("/schedule/list?app_key=" in line for line in records)  # urllib3 logged the request line
     assert not any(SECRET in line or "Sup3r" in line for line in records)
+
+
+def test_proxy_environment_variables_are_honoured(sim, tmp_path, monkeypatch):
+    # The simulator doubles as a plain HTTP proxy; the API host itself does not resolve.
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", sim.url)
+    client = FlashdutyClient(sim.app_key, base_url="http://api.flashduty.invalid", pacing=False,
+                             sleep=Sleeps(), max_retries=0)
+    assert client.post("/schedule/list", {"limit": 1}).data["total"] == 300
+    monkeypatch.delenv("HTTP_PROXY")  # the test's own admin call goes direct
+    (request,) = sim.requests()
+    assert request["proxied"] is True and request["host"] == "api.flashduty.invalid"
