@@ -118,8 +118,21 @@ class Export:
             csvio.merge(parts, handle)
         return merged
 
+    def check_dest(self):
+        """A dest that cannot be written fails before anything is fetched."""
+        if not self.dest:
+            return
+        folder = os.path.dirname(os.path.abspath(self.dest))
+        if os.path.isdir(self.dest):
+            raise ValidationError("dest", "%s is a directory; name the file to write" % self.dest)
+        if not os.path.isdir(folder):
+            raise ValidationError("dest", "the folder %s does not exist" % folder)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ValidationError("dest", "the folder %s is not writable" % folder)
+
     def run(self, return_rows, force, check_mode):
         dest = self.dest
+        self.check_dest()
         result = {"changed": False, "dest": dest, "windows": self.windows, "request_ids": [],
                   "columns": [], "row_count": 0, "checksum": None, "size": 0}
         if return_rows:

@@ -162,6 +162,7 @@ def test_too_long_range_without_aggregate_unit_is_refused(sim, args, run_module)
     (dict(start_time="whenever"), "start_time"),
     (dict(timeout=0), "timeout"),
     (dict(language="en\r\nX-Injected: 1"), "language"),
+    (dict(dest="/nonexistent-folder/insight.csv"), "dest"),
 ])
 def test_every_rule_rejects_bad_input_before_sending(sim, args, run_module, extra, option):
     result = run_module(module, dict(args, **extra))
