@@ -133,11 +133,11 @@ def validate_connection(params):
     return parse_rate_limits(params.get("rate_limits"))
 
 
-def client_from_module(module, **overrides):
+def client_from_module(module):
     """A :class:`FlashdutyClient` configured from the module's options."""
     params = module.params
     rate_limits = validate_connection(params)
-    options = dict(
+    return FlashdutyClient(
         app_key=params["app_key"],
         base_url=params["base_url"],
         timeout=params["timeout"],
@@ -149,8 +149,6 @@ def client_from_module(module, **overrides):
         rate_limits=rate_limits,
         warn=module.warn,
     )
-    options.update(overrides)
-    return FlashdutyClient(**options)
 
 
 def run_module(module, action):
@@ -161,11 +159,14 @@ def run_module(module, action):
     reaches the user, because a traceback may quote the request URL.
     """
     redact = Redactor(module.params.get("app_key"))
+
+    def one_line(text):
+        return " ".join(redact(text).split())
     try:
         result = action()
     except FlashdutyError as err:
         err.redact(redact)
-        module.fail_json(msg=str(err), **err.to_result())
+        module.fail_json(msg=one_line(str(err)), **err.to_result())
     except Exception as err:  # pylint: disable=broad-except
-        module.fail_json(msg=redact("unexpected error: %s: %s" % (type(err).__name__, err)))
+        module.fail_json(msg=one_line("unexpected error: %s: %s" % (type(err).__name__, err)))
     module.exit_json(**result)

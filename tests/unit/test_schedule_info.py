@@ -186,3 +186,10 @@ def test_playbook_registers_the_result(sim, playbook, tmp_path):
     assert len(result["oncall"]) == 25
     assert any(entry["current"] for entry in result["oncall"])
     assert sim.app_key not in run.stdout + run.stderr
+
+
+def test_a_multi_line_server_message_fails_on_one_line(sim, conn, run_module):
+    sim.faults({"kind": "status", "status": 400, "code": "InvalidParameter", "message": "bad\nquery\r\nvalue",
+                "times": 1})
+    result = run_module(module, conn)
+    assert result["failed"] is True and "bad query value" in result["msg"] and "\n" not in result["msg"]
