@@ -151,9 +151,13 @@ def _local(ts, zone):
     return datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M") if ts else ""
 
 
-def roster(schedules, time_zone=None):
-    """One row per shift in the window: schedule, team, start/end in the zone, person ids."""
+def roster(schedules, time_zone=None, teams=None):
+    """One row per shift in the window: schedule, team, start/end in the zone, person ids.
+
+    ``teams`` (the ``teams`` of :func:`summarize`) gives the team names.
+    """
     zone = get_zone(time_zone) if time_zone else timezone.utc
+    names = dict((team["team_id"], team["team_name"]) for team in teams or [])
     rows = []
     for item in schedules:
         for shift in (item.get("final_schedule") or {}).get("schedules") or []:
@@ -162,6 +166,7 @@ def roster(schedules, time_zone=None):
                 persons += [p for p in (member or {}).get("person_ids") or [] if p not in persons]
             rows.append({
                 "schedule": item.get("schedule_name"), "team_id": item.get("team_id"),
+                "team": names.get(item.get("team_id"), ""),
                 "group": (shift.get("group") or {}).get("group_name"),
                 "start": _local(shift.get("start"), zone), "end": _local(shift.get("end"), zone),
                 "person_ids": " ".join("%s" % p for p in persons),
