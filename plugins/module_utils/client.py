@@ -215,19 +215,15 @@ class FlashdutyClient:
         except requests.exceptions.SSLError as exc:
             raise TransportError("TLS error talking to %s: %s" % (url, self._describe(exc)))
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
-            err = TransportError("cannot reach %s: %s" % (url, self._describe(exc)))
-            err.retryable = True
-            raise err
+            raise TransportError("cannot reach %s: %s" % (url, self._describe(exc)), retryable=True)
         except requests.exceptions.RequestException as exc:
             raise TransportError("request to %s failed: %s" % (url, self._describe(exc)))
         try:
             result = handler(resp, path)
         except requests.exceptions.RequestException as exc:
-            err = TransportError("connection to %s broke while reading the answer (HTTP %s): %s"
-                                 % (url, resp.status_code, self._describe(exc)),
-                                 status=resp.status_code, request_id=resp.headers.get(REQUEST_ID_HEADER))
-            err.retryable = True
-            raise err
+            raise TransportError("connection to %s broke while reading the answer (HTTP %s): %s"
+                                 % (url, resp.status_code, self._describe(exc)), status=resp.status_code,
+                                 request_id=resp.headers.get(REQUEST_ID_HEADER), retryable=True)
         finally:
             resp.close()
         if result.request_id:
@@ -292,9 +288,7 @@ class FlashdutyClient:
         expected = resp.headers.get("Content-Length")
         if expected is not None and expected.isdigit() and int(expected) != size and \
                 not resp.headers.get("Content-Encoding"):
-            err = TransportError("the answer was cut short: %d of %s bytes received" % (size, expected),
-                                 status=resp.status_code, request_id=request_id)
-            err.retryable = True
-            raise err
+            raise TransportError("the answer was cut short: %d of %s bytes received" % (size, expected),
+                                 status=resp.status_code, request_id=request_id, retryable=True)
         fileobj.flush()
         return Download(request_id, resp.status_code, size=size, content_type=content_type)

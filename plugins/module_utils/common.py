@@ -27,7 +27,6 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     Redactor,
     ValidationError,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import default_pacing_dir
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
     HAS_JSONSCHEMA,
     JSONSCHEMA_IMPORT_ERROR,
@@ -145,7 +144,7 @@ def client_from_module(module):
         ca_path=params["ca_path"],
         max_retries=params["max_retries"],
         pacing=params["pacing"],
-        pacing_dir=params["pacing_dir"] or default_pacing_dir(),
+        pacing_dir=params["pacing_dir"],
         rate_limits=rate_limits,
         warn=module.warn,
     )

@@ -49,17 +49,16 @@ class FlashdutyError(Exception):
     ``msg`` is one readable line, already free of the app key.
     """
 
-    def __init__(self, msg, status=None, code=None, request_id=None, attempts=None, details=None):
+    def __init__(self, msg, status=None, code=None, request_id=None, attempts=None, retryable=False):
         super(FlashdutyError, self).__init__(msg)
         self.msg = msg
         self.status = status
         self.code = code
         self.request_id = request_id
         self.attempts = attempts
-        self.details = details
-        # Set by the client: may another attempt succeed, and did the server
-        # say how long to wait (Retry-After, in seconds)?
-        self.retryable = False
+        # May another attempt succeed, and did the server say how long to
+        # wait (Retry-After, in seconds)? The client sets both from the answer.
+        self.retryable = retryable
         self.retry_after = None
 
     def __str__(self):
@@ -70,8 +69,6 @@ class FlashdutyError(Exception):
 
     def redact(self, redactor):
         self.msg = redactor(self.msg)
-        if isinstance(self.details, str):
-            self.details = redactor(self.details)
         return self
 
     def to_result(self):
@@ -116,7 +113,3 @@ class ResponseFormatError(FlashdutyError):
 
 class TransportError(FlashdutyError):
     """No usable HTTP answer: connection refused or reset, timeout, TLS."""
-
-
-class PacingError(FlashdutyError):
-    """The pacing state cannot be used (only raised when asked to be strict)."""

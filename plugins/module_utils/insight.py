@@ -21,6 +21,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import V
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
     EXPORT_MAX_DAY_RANGE,
     EXPORT_MAX_RANGE,
+    validate_header_value,
     validate_insight_export,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time, split_range
@@ -81,6 +82,7 @@ class Export:
         self.body = body
         self.windows = windows
         self.dest = dest
+        validate_header_value("language", language)
         self.headers = {"Accept-Language": language} if language else None
         self.temp_paths = []
 

@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import hashlib
 import json
 import os
@@ -122,6 +123,7 @@ class Pacer:
         self.name = state_name(app_key, endpoint)
         self.directory = directory or default_pacing_dir()
         self.path = os.path.join(self.directory, self.name + ".json")
+        self.lock_path = os.path.join(self.directory, self.name + ".lock")
         self.shared = HAS_FCNTL
         self._warned = False
 
@@ -172,7 +174,7 @@ class Pacer:
     def _reserve_shared(self, give_up):
         if not os.path.isdir(self.directory):
             os.makedirs(self.directory, 0o700)
-        lock_fd = os.open(self.path[:-5] + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX)
             stamps = self._read_state()
@@ -187,7 +189,7 @@ class Pacer:
             with open(self.path, "r") as handle:
                 raw = handle.read()
         except (IOError, OSError) as exc:
-            if getattr(exc, "errno", None) == 2:  # no state yet
+            if exc.errno == errno.ENOENT:  # no state yet
                 return []
             self._warn_once("pacing state %s was unreadable (%s) and was rebuilt" % (self.path, exc))
             return []

@@ -17,6 +17,7 @@ __metaclass__ = type
 import csv
 import io
 import math
+import time
 from datetime import datetime, timezone
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
@@ -32,7 +33,6 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 def to_unix(value, time_zone=None, name="time", now=None):
     """A time in any of the modules' forms as Unix seconds."""
-    import time
     return parse_time(value, time.time() if now is None else now, name, get_zone(time_zone))
 
 

@@ -249,12 +249,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     run_module,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import Export, build_body, plan_windows
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
-    AGGREGATE_UNITS,
-    EXPORT_FIELDS,
-    SEVERITIES,
-    validate_header_value,
-)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import AGGREGATE_UNITS, EXPORT_FIELDS, SEVERITIES
 
 
 def main():
@@ -292,7 +287,6 @@ def main():
 
     def action():
         params = module.params
-        validate_header_value("language", params["language"])
         body = build_body(params, time.time())
         windows = plan_windows(body, params["split_range"])
         client = client_from_module(module)

@@ -188,7 +188,7 @@ HOLD_LOCK = textwrap.dedent("""
 def test_a_lock_held_by_a_process_that_died_is_recovered_from(tmp_path):
     pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path))
     os.makedirs(str(tmp_path), exist_ok=True)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, pacer.path[:-5] + ".lock"],
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, pacer.lock_path],
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
     holder.kill()  # SIGKILL: no chance to unlock or clean up
