@@ -43,20 +43,26 @@ def _numeric(values):
     return values
 
 
+def _records(path):
+    """The non-empty records of a CSV file, one at a time."""
+    try:
+        with _open_text(path) as handle:
+            for record in csv.reader(handle):
+                if record:
+                    yield record
+    except UnicodeDecodeError as exc:
+        raise ResponseFormatError("the CSV is not valid UTF-8 (%s)" % exc)
+    except csv.Error as exc:
+        raise ResponseFormatError("the CSV cannot be parsed: %s" % exc)
+
+
 def read_rows(path):
     """``(columns, rows)``: the header as sent and one dict per row.
 
     A column whose non-empty values are all numbers comes back as numbers
     (empty cells as None); any other column stays text.
     """
-    try:
-        with _open_text(path) as handle:
-            records = list(csv.reader(handle))
-    except UnicodeDecodeError as exc:
-        raise ResponseFormatError("the CSV is not valid UTF-8 (%s)" % exc)
-    except csv.Error as exc:
-        raise ResponseFormatError("the CSV cannot be parsed: %s" % exc)
-    records = [r for r in records if r]
+    records = list(_records(path))
     if not records:
         return [], []
     columns, data = records[0], records[1:]
@@ -72,28 +78,14 @@ def read_rows(path):
 
 def count_rows(path):
     """``(columns, number of data rows)``, reading one record at a time."""
-    columns, count = [], 0
-    try:
-        with _open_text(path) as handle:
-            for record in csv.reader(handle):
-                if not record:
-                    continue
-                if not columns:
-                    columns = record
-                else:
-                    count += 1
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ResponseFormatError("the CSV cannot be read: %s" % exc)
-    return columns, count
+    records = _records(path)
+    columns = next(records, [])
+    return columns, sum(1 for dummy in records)
 
 
 def read_header(path):
     """The header record of a CSV file (empty list for an empty file)."""
-    with _open_text(path) as handle:
-        for record in csv.reader(handle):
-            if record:
-                return record
-    return []
+    return next(_records(path), [])
 
 
 def merge(paths, out):

@@ -137,3 +137,9 @@ def test_merge_refuses_different_headers(tmp_path):
     with pytest.raises(ResponseFormatError):
         csvio.merge([write(tmp_path, "1.csv", b"a,b\r\n1,2\r\n"), write(tmp_path, "2.csv", b"a,c\r\n1,2\r\n")],
                     io.BytesIO())
+
+
+def test_a_window_that_is_not_utf8_fails_the_merge_with_a_format_error(tmp_path):
+    with pytest.raises(ResponseFormatError):
+        csvio.merge([write(tmp_path, "1.csv", b"a,b\r\n1,2\r\n"), write(tmp_path, "2.csv", b"\xff\xfe,b\r\n")],
+                    io.BytesIO())
