@@ -1,8 +1,9 @@
 # The two commands of the README:
 #   make demo   run a reporting playbook against the local Flashduty simulator
 #   make test   install what the tests need and run all of them
-# Both create their own virtualenv (.venv) and install into it; nothing else
-# on the machine is needed but python3 (3.11) with venv and pip.
+# Both create their own virtualenv (.venv) and install into it; the demo needs
+# nothing else but python3 (3.11) with venv and pip. The tests also install
+# Chromium and shellcheck from Debian when missing (as root, or say how).
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -21,6 +22,8 @@ export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 export ANSIBLE_NOCOLOR := true
 export PYTHONPATH := $(COLLECTIONS)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The virtualenv's tools (ansible-playbook, molecule, ansible-lint, ...) first.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: bench demo runtime test unit molecule lint system-packages sanity test-matrix schemas venv clean
 
@@ -44,7 +47,7 @@ $(COLLECTION_LINK):
 	ln -sfn $(CURDIR) $@
 
 demo: runtime
-	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python $(SIM) run -- \
+	@$(VENV)/bin/python $(SIM) run -- \
 	  ansible-playbook flashcat.flashduty.demo -e insight_report_dir=$(BUILD)/demo-report
 
 # Debian packages the tests use: headless Chromium opens the HTML report,
@@ -57,14 +60,14 @@ system-packages:
 	  else echo "missing:$$missing (sudo apt-get install$$missing)"; exit 1; fi; fi
 
 unit: venv system-packages
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python -m pytest tests/unit -q -p no:cacheprovider
+	$(VENV)/bin/python -m pytest tests/unit -q -p no:cacheprovider
 
 molecule: venv
-	cd roles/insight_report && PATH=$(CURDIR)/$(VENV)/bin:$$PATH NO_COLOR=1 molecule test
+	cd roles/insight_report && NO_COLOR=1 molecule test
 
 lint: venv
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH NO_COLOR=1 ansible-lint roles/ playbooks/
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH antsibull-changelog lint
+	NO_COLOR=1 ansible-lint roles/ playbooks/
+	antsibull-changelog lint
 
 # ansible-test sanity, with no entries in tests/sanity/ignore-*.txt, and
 # ansible-test units on the suites that fit its layout (the others need
@@ -103,7 +106,7 @@ schemas: venv
 
 # Benchmarks (not tests): prints a table and writes docs/performance.md.
 bench: venv
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/python benchmarks/run.py
+	$(VENV)/bin/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .venv-* $(BUILD) .pytest_cache
