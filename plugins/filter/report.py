@@ -8,7 +8,7 @@ __metaclass__ = type
 
 # Filters behind the insight_report role, each documented in a .yml file
 # beside this one: insight_summary, insight_chart, to_csv, oncall_roster,
-# to_unix, local_time.
+# to_unix, local_time, export_batch_size.
 
 from ansible.errors import AnsibleFilterError
 
@@ -35,4 +35,5 @@ class FilterModule(object):
             "oncall_roster": _wrap(report.roster),
             "to_unix": _wrap(report.to_unix),
             "local_time": _wrap(report.local_time),
+            "export_batch_size": _wrap(report.export_batch_size),
         }

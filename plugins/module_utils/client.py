@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import json
 import logging
+import threading
 import time
 import warnings
 
@@ -43,7 +44,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import (
     parse_retry_after,
 )
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 DEFAULT_BASE_URL = "https://api.flashcat.cloud"
 USER_AGENT = "flashcat.flashduty/%s (Ansible collection)" % COLLECTION_VERSION
 REQUEST_ID_HEADER = "Flashcat-Request-Id"
@@ -111,6 +112,28 @@ class Download:
         return self.envelope is not None
 
 
+# Codes of an ``error`` object that a 2xx body may carry and that still mean success.
+SUCCESS_CODES = ("", "0", "OK")
+
+
+def is_success_error(error):
+    """Is a 2xx body's ``error`` (absent, null, or an object) no error at all?
+
+    The vendor: a 2xx body may carry an ``error`` object; it is a failure
+    unless its ``code`` is "", "0" or "OK".
+    """
+    if error is None:
+        return True
+    if not isinstance(error, dict):
+        return False
+    code = error.get("code")
+    if code is None:
+        # No code at all: an object that says nothing is no error; one with
+        # a message is not taken for a success.
+        return not error.get("message")
+    return "%s" % code in SUCCESS_CODES
+
+
 def _excerpt(raw):
     text = raw[:BODY_EXCERPT].decode("utf-8", "replace")
     return " ".join(text.split())
@@ -126,7 +149,7 @@ class FlashdutyClient:
 
     def __init__(self, app_key, base_url=DEFAULT_BASE_URL, timeout=30.0, validate_certs=True,
                  ca_path=None, max_retries=3, pacing=True, pacing_dir=None, rate_limits=None,
-                 clock=None, sleep=None, backoff=None, warn=None, session=None):
+                 clock=None, sleep=None, backoff=None, warn=None, session=None, pool_size=None):
         if not HAS_REQUESTS:
             raise FlashdutyError("the Python library requests is required")
         self.app_key = app_key
@@ -143,8 +166,15 @@ class FlashdutyClient:
         self._warn = warn or (lambda msg: None)
         self.request_ids = []
         self._pacers = {}
+        self._pacers_lock = threading.Lock()
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        if pool_size and session is None:
+            # Threads share the session; each keeps its connection in a pool
+            # big enough for all of them (urllib3's pool is thread-safe).
+            adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=int(pool_size))
+            self.session.mount("https://", adapter)
+            self.session.mount("http://", adapter)
         if not validate_certs:
             self.verify = False
         elif ca_path:
@@ -175,13 +205,14 @@ class FlashdutyClient:
 
     # ------------------------------------------------------------ internals
     def _pacer(self, path):
-        pacer = self._pacers.get(path)
-        if pacer is None:
-            pacer = Pacer(self.app_key, path, directory=self.pacing_dir,
-                          limits=self.rate_limits.get(path), enabled=self.pacing,
-                          clock=self.clock, sleep=self.sleep, warn=self.warn)
-            self._pacers[path] = pacer
-        return pacer
+        with self._pacers_lock:
+            pacer = self._pacers.get(path)
+            if pacer is None:
+                pacer = Pacer(self.app_key, path, directory=self.pacing_dir,
+                              limits=self.rate_limits.get(path), enabled=self.pacing,
+                              clock=self.clock, sleep=self.sleep, warn=self.warn)
+                self._pacers[path] = pacer
+            return pacer
 
     def _call(self, path, body, handler, headers):
         url = self.base_url + path
@@ -259,7 +290,7 @@ class FlashdutyClient:
 
     def _raise_for_envelope(self, resp, envelope, request_id):
         error = envelope.get("error")
-        if error is None and resp.status_code < 400:
+        if resp.status_code < 400 and is_success_error(error):
             return
         if not isinstance(error, dict):
             error = {"message": "%s" % error} if error else {}

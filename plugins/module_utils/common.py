@@ -57,6 +57,9 @@ class FlashdutyModule(AnsibleModule):
                 self.params[name] = "%s (not a whole number)" % value
             elif spec.get("elements") == "int" and isinstance(value, list):
                 self.params[name] = ["%s (not a whole number)" % v if _infinite(v) else v for v in value]
+            elif spec.get("elements") == "int" and _infinite(value):
+                # A lone value becomes a one-element list; it must not reach the conversion either.
+                self.params[name] = ["%s (not a whole number)" % value]
 
 
 def connection_argument_spec():
@@ -132,8 +135,28 @@ def validate_connection(params):
     return parse_rate_limits(params.get("rate_limits"))
 
 
-def client_from_module(module):
-    """A :class:`FlashdutyClient` configured from the module's options."""
+# Requests in flight at once, a module's ``concurrency`` option. More than the
+# tightest per-second limit of a list endpoint (50/s) would only wait longer.
+DEFAULT_CONCURRENCY = 16
+MAX_CONCURRENCY = 50
+
+
+def concurrency_option():
+    """The ``concurrency`` option of modules that page or look up in parallel."""
+    return dict(type="int", default=DEFAULT_CONCURRENCY)
+
+
+def validate_concurrency(value, param="concurrency"):
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise ValidationError(param, "must be from 1 to %d, got %d" % (MAX_CONCURRENCY, value))
+    return value
+
+
+def client_from_module(module, concurrency=1):
+    """A :class:`FlashdutyClient` configured from the module's options.
+
+    ``concurrency`` sizes the connection pool for that many threads.
+    """
     params = module.params
     rate_limits = validate_connection(params)
     return FlashdutyClient(
@@ -147,6 +170,7 @@ def client_from_module(module):
         pacing_dir=params["pacing_dir"],
         rate_limits=rate_limits,
         warn=module.warn,
+        pool_size=concurrency if concurrency > 1 else None,
     )
 
 

@@ -31,8 +31,11 @@ BODY_FIELDS = (
     "start_time", "end_time", "team_ids", "channel_ids", "responder_ids", "severities", "incident_ids",
     "query", "labels", "fields", "orderby", "asc", "is_my_team", "time_zone", "seconds_to_close_from",
     "seconds_to_close_to", "seconds_to_ack_from", "seconds_to_ack_to", "export_fields",
-    "description_html_to_text", "split_hours", "aggregate_unit",
+    "description_html_to_text", "split_hours", "aggregate_unit", "include_ever_muted",
 )
+# An export holds at most this many rows; the server cuts silently, so a file
+# of exactly this many rows may be incomplete.
+EXPORT_ROW_CAP = 10000
 
 
 def build_body(params, now):
@@ -85,6 +88,7 @@ class Export:
         validate_header_value("language", language)
         self.headers = {"Accept-Language": language} if language else None
         self.temp_paths = []
+        self.capped_windows = []
 
     def _tempfile(self, suffix):
         directory = os.path.dirname(os.path.abspath(self.dest)) if self.dest else self.module.tmpdir
@@ -101,7 +105,11 @@ class Export:
         self.temp_paths = []
 
     def fetch(self):
-        """Download every window; return the path of the complete CSV, or None."""
+        """Download every window; return the path of the complete CSV, or None.
+
+        A window that comes back with the row cap's number of rows is noted
+        in :attr:`capped_windows` (it may have been cut).
+        """
         parts = []
         for start, end in self.windows:
             handle, path = self._tempfile(".part")
@@ -112,6 +120,13 @@ class Export:
                 self.client.warn("the export of %d..%d answered with a JSON envelope and no CSV "
                                  "(request_id %s); it counts as zero rows" % (start, end, result.request_id))
                 continue
+            rows = csvio.count_rows(path)[1]
+            if rows >= EXPORT_ROW_CAP:
+                self.capped_windows.append([start, end])
+                self.client.warn(
+                    "the export of %d..%d came back with %d rows, the API's limit for one export: rows past it "
+                    "may be missing (truncated: true). Ask for fewer teams a request (team_ids), a coarser "
+                    "aggregate_unit, or leave split_hours off" % (start, end, rows))
             parts.append(path)
         if len(parts) <= 1:
             return parts[0] if parts else None
@@ -136,7 +151,7 @@ class Export:
         dest = self.dest
         self.check_dest()
         result = {"changed": False, "dest": dest, "windows": self.windows, "request_ids": [],
-                  "columns": [], "row_count": 0, "checksum": None, "size": 0}
+                  "columns": [], "row_count": 0, "checksum": None, "size": 0, "truncated": False}
         if return_rows:
             result["rows"] = []
         exists = bool(dest) and os.path.exists(dest)
@@ -149,6 +164,7 @@ class Export:
         try:
             source = self.fetch()
             result["request_ids"] = list(self.client.request_ids)
+            result["truncated"] = bool(self.capped_windows)
             if source is None:
                 return result
             self._describe(source, result, return_rows)

@@ -24,6 +24,7 @@ import errno
 import hashlib
 import json
 import os
+import threading
 import time
 
 try:
@@ -52,6 +53,7 @@ MAX_REQUEUES = 3
 
 # Requests made in this process when the shared state cannot be used.
 _IN_PROCESS_STATE = {}
+_IN_PROCESS_LOCK = threading.Lock()
 
 
 def default_pacing_dir():
@@ -158,8 +160,9 @@ class Pacer:
                 self._warn_once(
                     "pacing_dir %s cannot be used (%s); pacing only within this process, "
                     "so parallel runs may hit the rate limit" % (self.directory, exc.strerror or exc))
-        stamps = _IN_PROCESS_STATE.setdefault(self.name, [])
-        return self._plan(stamps, give_up)
+        with _IN_PROCESS_LOCK:
+            stamps = _IN_PROCESS_STATE.setdefault(self.name, [])
+            return self._plan(stamps, give_up)
 
     def _plan(self, stamps, give_up=None):
         """Prune old stamps in place, add and return the next slot."""

@@ -4,10 +4,10 @@
 
 """The numbers and pictures of the insight_report role.
 
-Column names of an export are display names in the caller's locale, so the
-role asks for a known list of ``export_fields`` and this module maps the
-header by position: the last ``len(fields)`` columns are those fields, in
-order, and any columns before them (the time bucket) are the period.
+Column names of an export are display names in the caller's locale and their
+order is not documented, so the role asks for a known list of
+``export_fields`` in the vendor's key order and :mod:`columns` checks which
+column holds which field before any number is read.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,12 +20,17 @@ import math
 import time
 from datetime import datetime, timezone
 
-from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
+from ansible_collections.flashcat.flashduty.plugins.module_utils import columns as layout
+from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import EXPORT_ROW_CAP
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import EXPORT_MAX_DAY_RANGE, EXPORT_MAX_RANGE
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time
 
+# The export fields the report reads, in the vendor's key order, so that a
+# server writing the order asked and one writing its own order give the same
+# layout (columns.py still checks it).
 REPORT_FIELDS = [
     "team_id", "team_name", "total_incident_cnt", "total_incidents_acknowledged", "total_incidents_closed",
-    "mean_seconds_to_ack", "mean_seconds_to_close", "total_interruptions",
+    "total_interruptions", "mean_seconds_to_ack", "mean_seconds_to_close",
 ]
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf", "#393b79", "#637939"]
@@ -36,34 +41,45 @@ def to_unix(value, time_zone=None, name="time", now=None):
     return parse_time(value, time.time() if now is None else now, name, get_zone(time_zone))
 
 
-def _keyed(rows, columns, fields):
-    offset = len(columns) - len(fields)
-    if offset < 0:
-        raise ValidationError("export", "the CSV has %d columns but %d fields were asked for"
-                              % (len(columns), len(fields)))
-    names = dict((columns[offset + i], field) for i, field in enumerate(fields))
-    period = columns[0] if offset else None
-    out = []
-    for row in rows:
-        keyed = dict((names[c], v) for c, v in row.items() if c in names)
-        keyed["period"] = row.get(period) if period else None
-        out.append(keyed)
-    return out
-
-
 def _number(value):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
-def summarize(rows, columns, fields=None):
-    """Per-team totals and incidents per period, from export rows.
+def _asked(export, key):
+    """What one export was asked for: its own key, else its registered module arguments."""
+    if export.get(key) is not None:
+        return export[key]
+    return ((export.get("invocation") or {}).get("module_args") or {}).get(key)
+
+
+def export_rows(exports, fields=None, time_zone=None):
+    """The rows of several exports keyed by field, each export's header checked.
+
+    ``exports`` are results of flashduty_insight_export (``rows``, ``columns``,
+    and what was asked: ``team_ids``, ``aggregate_unit``, from the result or
+    its ``invocation``). A header that cannot be mapped raises one line.
+    """
+    fields = layout.vendor_order(fields or REPORT_FIELDS)
+    keyed = []
+    for export in exports or []:
+        if export.get("skipped") or not export.get("columns"):
+            continue
+        mapping = layout.map_columns(export["columns"], export.get("rows") or [], fields,
+                                      team_ids=_asked(export, "team_ids"),
+                                      bucket=bool(_asked(export, "aggregate_unit")), time_zone=time_zone)
+        keyed.extend(layout.keyed_rows(export.get("rows") or [], mapping, time_zone))
+    return keyed
+
+
+def summarize(exports, fields=None, time_zone=None):
+    """Per-team totals and incidents per period (Unix seconds), from exports.
 
     MTTA and MTTR are means weighted by the acknowledged and closed counts of
     each row; the acknowledgement percentage is acknowledged / incidents.
+    With the ``hours`` field, interruptions are also split by hour bucket.
     """
-    fields = fields or REPORT_FIELDS
-    teams, periods = {}, []
-    for row in _keyed(rows, columns, fields):
+    teams, periods = {}, set()
+    for row in export_rows(exports, fields, time_zone):
         team = teams.setdefault(row["team_id"], {
             "team_id": row["team_id"], "team_name": row.get("team_name"), "incidents": 0, "acknowledged": 0,
             "closed": 0, "interruptions": 0, "_ack_seconds": 0.0, "_close_seconds": 0.0, "per_period": {}})
@@ -76,12 +92,14 @@ def summarize(rows, columns, fields=None):
         team["interruptions"] += _number(row.get("total_interruptions"))
         team["_ack_seconds"] += _number(row.get("mean_seconds_to_ack")) * acknowledged
         team["_close_seconds"] += _number(row.get("mean_seconds_to_close")) * closed
-        period = row["period"]
+        if "hours" in row:
+            split = team.setdefault("interruptions_by_hours", dict((h, 0) for h in layout.HOUR_BUCKETS))
+            split[row["hours"]] += _number(row.get("total_interruptions"))
+        period = row.get(layout.BUCKET)
         if period is not None:
-            if period not in periods:
-                periods.append(period)
+            periods.add(period)
             team["per_period"][period] = team["per_period"].get(period, 0) + incidents
-    periods.sort()
+    periods = sorted(periods)
     result = []
     for team in sorted(teams.values(), key=lambda t: ("%s" % t["team_name"]).lower()):
         ack_s, close_s = team.pop("_ack_seconds"), team.pop("_close_seconds")
@@ -95,12 +113,37 @@ def summarize(rows, columns, fields=None):
     return {"teams": result, "periods": periods}
 
 
+# Hour buckets of split_hours, and the smallest length of each bucket unit
+# (so that the count of buckets a window can touch is never under-estimated).
+_HOURS_FACTOR = 3
+_UNIT_MIN_SECONDS = {"day": 86400, "week": 7 * 86400, "month": 28 * 86400}
+
+
+def export_batch_size(start, end, aggregate_unit=None, split_hours=False, max_teams=100, row_cap=EXPORT_ROW_CAP):
+    """Teams per export request so that no export (or window) reaches the row cap.
+
+    A window of split_range spans at most 31 days for ``day`` and a year
+    otherwise; it touches at most one bucket more than it spans whole.
+    """
+    per_team = 1
+    if aggregate_unit:
+        window = min(max(end - start, 0), EXPORT_MAX_DAY_RANGE if aggregate_unit == "day" else EXPORT_MAX_RANGE)
+        per_team = -(-window // _UNIT_MIN_SECONDS[aggregate_unit]) + 1
+    if split_hours:
+        per_team *= _HOURS_FACTOR
+    return max(1, min(max_teams, (row_cap - 1) // per_team))
+
+
 def _escape(text):
     return ("%s" % text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def chart_svg(summary, width=760, height=320):
-    """An inline SVG line chart of incidents per period, one line per team."""
+def chart_svg(summary, time_zone=None, width=760, height=320):
+    """An inline SVG line chart of incidents per period, one line per team.
+
+    Periods are bucket starts (Unix seconds), labelled as dates in ``time_zone``.
+    """
+    zone = get_zone(time_zone)
     periods, teams = summary["periods"], summary["teams"]
     left, right, top, bottom = 48, 170, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -122,7 +165,8 @@ def chart_svg(summary, width=760, height=320):
     for i, period in enumerate(periods):
         if i % label_every == 0:
             parts.append('<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%s</text>'
-                         % (left + i * step, top + plot_h + 16, _escape(period)))
+                         % (left + i * step, top + plot_h + 16,
+                            datetime.fromtimestamp(period, zone).strftime("%Y-%m-%d")))
     for index, team in enumerate(teams):
         color = PALETTE[index % len(PALETTE)]
         points = " ".join("%.1f,%.1f" % (left + i * step, top + plot_h - plot_h * v / float(peak))

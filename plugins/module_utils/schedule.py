@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, PagingResult, fetch_all
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
     SCHEDULE_PAGE_LIMIT,
     SCHEDULE_PAGING_CAP,
@@ -91,54 +92,60 @@ def _page(client, body):
     total = data.get("total")
     if not isinstance(total, int) or isinstance(total, bool):
         total = None
-    return [_set_null_lists(dict(item)) for item in data.get("items") or [] if isinstance(item, dict)], total
+    has_next = data.get("has_next_page")
+    items = [_set_null_lists(dict(item)) for item in data.get("items") or [] if isinstance(item, dict)]
+    return Page(items, total, has_next if isinstance(has_next, bool) else None)
 
 
-def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None):
+def _unique(items):
+    seen, out = set(), []
+    for item in items:
+        key = schedule_id(item)
+        if key is not None and key in seen:
+            continue
+        seen.add(key)
+        out.append(item)
+    return out
+
+
+def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None, concurrency=1):
     """Fetch one page (``page`` set) or every page; return the module result.
 
-    Auto-paging never asks past ``p * limit <= 10000``: when more schedules
-    match, the first 10,000 come back with ``truncated: true`` and a warning.
+    Auto-paging goes on while pages come back full (the server's ``total`` is
+    capped at 1000, so it is never the reason to stop) and never asks past
+    ``p * limit <= 10000``: when the last reachable page is still full, the
+    first 10,000 come back with ``truncated: true`` and a warning. ``total``
+    is then the number of distinct schedules read; with ``page`` set it is the
+    server's figure.
     """
     single = page is not None
     first = dict(body, p=page if single else 1, limit=limit)
     validate_schedule_list(first, OPTION_NAMES)
-    seen, items, totals = set(), [], []
-    truncated = False
-    p = first["p"]
-    while True:
-        batch, total = _page(client, dict(body, p=p, limit=limit))
-        if total is not None:
-            totals.append(total)
-        for item in batch:
-            key = schedule_id(item)
-            if key is not None and key in seen:
-                continue
-            seen.add(key)
-            items.append(item)
-        if single:
-            break
-        if not batch or not totals or p * limit >= totals[-1]:
-            break
-        expected = totals[-1]
-        reachable = SCHEDULE_PAGING_CAP // limit
-        if p >= reachable:
-            truncated = True
-            client.warn("%d schedules match this filter, but the API pages through at most the first %d; "
-                        "returned those (truncated: true). Narrow the filter with name, query, team_ids "
-                        "or is_my_team to see the rest." % (expected, SCHEDULE_PAGING_CAP))
-            break
-        p += 1
+    if single:
+        result = PagingResult([_page(client, first)], truncated=False)
+    else:
+        result = fetch_all(lambda p: _page(client, dict(body, p=p, limit=limit)), limit,
+                           SCHEDULE_PAGING_CAP // limit, concurrency)
+    items = _unique(result.items)
+    totals = result.totals
+    if result.truncated:
+        client.warn("more than %d schedules match this filter, but the API pages through only the first %d; "
+                    "returned those (truncated: true). Narrow the filter with name, query, team_ids "
+                    "or is_my_team to see the rest." % (SCHEDULE_PAGING_CAP, SCHEDULE_PAGING_CAP))
     if len(set(totals)) > 1:
         client.warn("the number of matching schedules changed while paging (%s); schedules created or deleted "
                     "meanwhile may be missing or were skipped as duplicates" % " -> ".join(str(t) for t in totals))
+    if single:
+        total = totals[-1] if totals else len(items)
+    else:
+        total = len(items)
     if name is not None:
         items = [item for item in items if item.get("schedule_name", item.get("name")) == name]
     return {
         "changed": False,
         "schedules": items,
-        "total": totals[-1] if totals else len(items),
-        "truncated": truncated,
+        "total": total,
+        "truncated": result.truncated,
         "oncall": oncall_summary(items),
         "request_ids": list(client.request_ids),
     }

@@ -100,6 +100,8 @@ INSIGHT_TEAM_EXPORT = {
         "description_html_to_text": {"type": "boolean"},
         "split_hours": {"type": "boolean"},
         "aggregate_unit": {"type": "string", "enum": AGGREGATE_UNITS},
+        "include_ever_muted": {"type": "boolean",
+                               "description": "Count incidents that were ever muted (left out unless true)."},
     },
 }
 

@@ -17,7 +17,7 @@ __metaclass__ = type
 
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 try:
     from zoneinfo import ZoneInfo
@@ -50,6 +50,9 @@ def parse_time(value, now, name, zone=None):
         if math.isnan(value) or math.isinf(value):
             raise ValidationError(name, "expected a finite number of seconds, got %r" % (value,))
         return int(value)
+    if isinstance(value, (datetime, date)):
+        # YAML reads an unquoted 2026-05-01 as a date: the same as the text.
+        value = value.isoformat()
     if not isinstance(value, str):
         raise ValidationError(name, "expected a time (%s), got a %s" % (FORMS, type(value).__name__))
     text = value.strip()

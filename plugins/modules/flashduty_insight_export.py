@@ -125,6 +125,11 @@ options:
       - One row per team and time bucket. The range must cover at least 24 hours; V(day) allows at most 31 days.
     type: str
     choices: [day, week, month]
+  include_ever_muted:
+    description:
+      - Also count incidents that were ever muted; the server leaves them out unless this is V(true).
+    type: bool
+    version_added: 0.2.0
   split_range:
     description:
       - With O(aggregate_unit), cut a range longer than one request may cover (31 days for V(day), one year
@@ -228,6 +233,15 @@ size:
   returned: success
   type: int
   sample: 2048
+truncated:
+  description:
+    - True when an export (or one window of O(split_range)) came back with 10,000 rows, the most one export
+      holds. The server cuts silently, so rows may be missing; a warning says which window.
+    - Ask for fewer teams a request, a coarser O(aggregate_unit), or leave O(split_hours) off.
+  returned: success
+  type: bool
+  sample: false
+  version_added: 0.2.0
 windows:
   description: The C([start, end]) pairs (Unix seconds) exported, one per request.
   returned: always
@@ -277,6 +291,7 @@ def main():
         description_html_to_text=dict(type="bool"),
         split_hours=dict(type="bool"),
         aggregate_unit=dict(type="str", choices=AGGREGATE_UNITS),
+        include_ever_muted=dict(type="bool"),
         split_range=dict(type="bool", default=False),
         dest=dict(type="path"),
         force=dict(type="bool", default=True),

@@ -13,9 +13,11 @@ short_description: List Flashduty on-call schedules, every page, with who is on 
 version_added: 0.1.0
 description:
   - Lists the on-call schedules of a Flashduty account through C(POST /schedule/list).
-  - Without O(page) it fetches every page, 100 schedules a request, de-duplicates them by id and stops at the
-    server's total. The API lets one filter reach only its first 10,000 schedules; past that the result is
-    cut with RV(truncated=true) and a warning.
+  - Without O(page) it fetches every page, 100 schedules a request, several at a time (O(concurrency)), and
+    de-duplicates them by id. It goes on while pages come back full, because the server's total is capped at
+    1,000 (it means "1,000 or more") and so is never the reason to stop.
+  - The API lets one filter reach only its first 10,000 schedules; when the last reachable page is still full the
+    result is cut with RV(truncated=true) and a warning.
   - With O(start) and O(end) the server computes the on-call layers of that window; RV(oncall) then says who is on
     call now and next for each schedule.
   - Options are checked against the API's rules before anything is sent.
@@ -77,6 +79,18 @@ options:
       - Schedules per request, 1 to 100.
     type: int
     default: 100
+  concurrency:
+    description:
+      - Requests in flight at once when fetching every page (and, with O(resolve_names), looking up names). Every
+        request still waits for its slot under the account's rate limits, shared with other tasks and processes
+        through the pacer, so this only hides network latency.
+      - Page 1 is fetched alone first. When the server's total is exact (under 1,000) only the pages it announces
+        are fetched; otherwise pages are fetched ahead and at most O(concurrency) - 1 requests past the last page
+        are wasted.
+      - V(1) fetches one page after the other. At most 50 (the endpoint's per-second limit).
+    type: int
+    default: 16
+    version_added: 0.2.0
 notes:
   - Offset paging is not a snapshot. Schedules created or deleted during the run can shift items between pages;
     duplicates are dropped, and a change of the server's total is reported as a warning.
@@ -141,12 +155,18 @@ schedules:
       cur_oncall: null
       next_oncall: null
 total:
-  description: The server's count of schedules that match the filter (before O(name) filtering).
+  description:
+    - The number of distinct schedules read from every page (before O(name) filtering); with RV(truncated=true) a
+      lower bound.
+    - With O(page) set, the server's own figure, which is exact only below 1,000 (from 1,000 matches up the
+      server answers 1000).
   returned: success
   type: int
   sample: 41
 truncated:
-  description: True when more schedules match than the API lets one filter page through (10,000).
+  description:
+    - True when the last page the API lets one filter reach (10,000 schedules) came back full, so more schedules
+      may match than were returned.
   returned: success
   type: bool
   sample: false
@@ -187,8 +207,10 @@ import time
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     client_from_module,
+    concurrency_option,
     flashduty_module,
     run_module,
+    validate_concurrency,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import build_body, list_schedules
 
@@ -204,14 +226,17 @@ def main():
         end=dict(type="raw"),
         page=dict(type="int"),
         limit=dict(type="int", default=100),
+        concurrency=concurrency_option(),
     )
     module = flashduty_module(options, supports_check_mode=True)
 
     def action():
-        body = build_body(module.params, time.time())
-        client = client_from_module(module)
-        return list_schedules(client, body, page=module.params["page"], limit=module.params["limit"],
-                              name=module.params["name"])
+        params = module.params
+        concurrency = validate_concurrency(params["concurrency"])
+        body = build_body(params, time.time())
+        client = client_from_module(module, concurrency)
+        return list_schedules(client, body, page=params["page"], limit=params["limit"], name=params["name"],
+                              concurrency=concurrency)
 
     run_module(module, action)
 

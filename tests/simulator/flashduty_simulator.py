@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import os
+import random
 import re
 import socket
 import subprocess
@@ -84,7 +85,21 @@ HEADERS = {
     },
 }
 METRICS = [k for k in HEADERS["en"] if k not in ("period", "hours", "team_id", "team_name")]
+# The export_fields keys in the vendor's own order.
 ALL_FIELDS = ["team_id", "team_name"] + METRICS + ["hours"]
+# Documented behaviour, and the readings of what the documents leave open:
+# total_cap: list totals are exact below it and equal to it from there up
+#   (the vendor's pagination page; 0 for always exact).
+# export_row_cap: an export holds at most this many rows, cut silently.
+# column_order: "vendor" (the key order above, whatever was asked), "asked"
+#   (the order of export_fields), "reversed" (a layout no client can map).
+# bucket_position: "first" or "last"; bucket_format: "date" (YYYY-MM-DD,
+#   YYYY-MM for months) or "unix" (the bucket's start, Unix seconds).
+# latency, jitter: seconds added to every API answer (jitter: up to that much more).
+BEHAVIOUR = {
+    "total_cap": 1000, "export_row_cap": 10000, "column_order": "vendor", "bucket_position": "first",
+    "bucket_format": "date", "latency": 0.0, "jitter": 0.0,
+}
 
 
 def _num(*parts):
@@ -228,6 +243,9 @@ class Simulator:
         self.app_keys = set(app_keys)
         self.limits = self._limits(limits)
         self.fixed_now = now
+        # Where the vendor's documents leave a behaviour open, a switch for
+        # each reading (``/__sim/config`` sets them; see BEHAVIOUR).
+        self.behaviour = dict(BEHAVIOUR)
         self.lock = threading.Lock()
         self.faults = []
         self.log = []
@@ -273,6 +291,7 @@ class Simulator:
     def reset(self):
         with self.lock:
             self.faults, self.log = [], []
+            self.behaviour = dict(BEHAVIOUR)
             self.hits.clear()
             self.data.added = 0
 
@@ -348,7 +367,9 @@ class Simulator:
             matched.append(sched)
         page = matched[(p - 1) * limit:p * limit]
         now = self.now()
-        return {"items": [self.data.item(s, window, now) for s in page], "total": len(matched)}
+        cap = self.behaviour["total_cap"]
+        total = min(len(matched), cap) if cap else len(matched)
+        return {"items": [self.data.item(s, window, now) for s in page], "total": total}
 
     def insight_export(self, body, lang):
         _check_types(body, {"start_time": "int", "end_time": "int", "team_ids": "ints", "channel_ids": "ints",
@@ -357,7 +378,7 @@ class Simulator:
                             "is_my_team": "bool", "time_zone": "str", "seconds_to_close_from": "int",
                             "seconds_to_close_to": "int", "seconds_to_ack_from": "int", "seconds_to_ack_to": "int",
                             "export_fields": "strs", "description_html_to_text": "bool", "split_hours": "bool",
-                            "aggregate_unit": "str"})
+                            "aggregate_unit": "str", "include_ever_muted": "bool"})
         start, end = body.get("start_time"), body.get("end_time")
         if start is None or end is None:
             raise _invalid("start_time and end_time are required")
@@ -410,7 +431,10 @@ class Simulator:
                 cur = datetime(back.year, back.month, back.day, tzinfo=zone)
         out = []
         while cur.timestamp() < end:
-            out.append((cur.strftime("%Y-%m") if unit == "month" else cur.strftime("%Y-%m-%d"), int(cur.timestamp())))
+            label = cur.strftime("%Y-%m") if unit == "month" else cur.strftime("%Y-%m-%d")
+            if self.behaviour["bucket_format"] == "unix":
+                label = str(int(cur.timestamp()))
+            out.append((label, int(cur.timestamp())))
             if unit == "month":
                 cur = datetime(cur.year + cur.month // 12, cur.month % 12 + 1, 1, tzinfo=zone)
             else:
@@ -418,24 +442,48 @@ class Simulator:
                 cur = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
         return out
 
-    def _csv(self, body, start, end, unit, zone, lang):
-        names = HEADERS["zh" if lang.lower().startswith("zh") else "en"]
-        fields = list(body.get("export_fields") or [f for f in ALL_FIELDS if f != "hours"])
+    def export_columns(self, body):
+        """The CSV's columns (keys, and "period" for the bucket) as this server orders them."""
+        fields = []
+        for field in body.get("export_fields") or [f for f in ALL_FIELDS if f != "hours"]:
+            if field not in fields:
+                fields.append(field)
         if body.get("split_hours") and "hours" not in fields:
             fields.append("hours")
+        order = self.behaviour["column_order"]
+        if order == "vendor":
+            fields.sort(key=ALL_FIELDS.index)
+        elif order == "reversed":
+            fields.reverse()
+        if not body.get("aggregate_unit"):
+            return fields
+        return ["period"] + fields if self.behaviour["bucket_position"] == "first" else fields + ["period"]
+
+    def export_rows(self, body, start, end, unit, zone):
+        """Every row of an export as ``{column key: text}``, before the row cap."""
         teams = self.data.teams
         if body.get("team_ids"):
             teams = [t for t in teams if t["team_id"] in body["team_ids"]]
         if body.get("is_my_team"):
             teams = teams[:OWNER_TEAMS]
-        columns = (["period"] if unit else []) + fields
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([names[c] for c in columns])
+        columns = self.export_columns(body)
+        rows = []
         for label, bucket in self._buckets(start, end, unit, zone):
             for team in teams:
                 for hours in (["work", "sleep", "off"] if body.get("split_hours") else [None]):
-                    writer.writerow([self._value(c, team, bucket, hours, label) for c in columns])
+                    rows.append(dict((c, self._value(c, team, bucket, hours, label)) for c in columns))
+        return rows
+
+    def _csv(self, body, start, end, unit, zone, lang):
+        names = HEADERS["zh" if lang.lower().startswith("zh") else "en"]
+        columns = self.export_columns(body)
+        rows = self.export_rows(body, start, end, unit, zone)
+        cap = self.behaviour["export_row_cap"]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([names[c] for c in columns])
+        for row in rows[:cap] if cap else rows:
+            writer.writerow([row[c] for c in columns])
         return "\ufeff" + out.getvalue()
 
     @staticmethod
@@ -518,6 +566,9 @@ class _Handler(BaseHTTPRequestHandler):
                 sim.fixed_now = payload["now"]
             if "app_keys" in payload:
                 sim.app_keys = set(payload["app_keys"])
+            for name in BEHAVIOUR:
+                if name in payload:
+                    sim.behaviour[name] = payload[name]
         else:
             return self._json(404, {"error": "unknown admin path"})
         return self._json(200, {"ok": True})
@@ -544,6 +595,9 @@ class _Handler(BaseHTTPRequestHandler):
             entry["body"] = None
         request_id = sim.record(entry)
         headers = {"Flashcat-Request-Id": request_id}
+        delay = float(sim.behaviour["latency"]) + float(sim.behaviour["jitter"]) * random.random()
+        if delay > 0:
+            time.sleep(delay)
 
         def fail(status, code, message, extra=None):
             entry["status"], entry["code"] = status, code
@@ -628,6 +682,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "invalid_json":
             self._send(entry["status"], '{"request_id": "%s", "data": {"items": [' % request_id,
                        headers=headers)
+        elif kind == "error_2xx":
+            # A 2xx answer whose body still carries an error object.
+            self._json(entry["status"], {"request_id": request_id, "data": fault.get("data"),
+                                         "error": fault.get("error")}, headers)
         elif kind == "json_empty":
             envelope = {"data": fault.get("data", {})}
             if not fault.get("no_request_id"):

@@ -11,8 +11,12 @@ import sys
 import tarfile
 
 import ansible
+import yaml
 
 from support import ROOT
+
+with open(os.path.join(ROOT, "galaxy.yml")) as _handle:
+    VERSION = yaml.safe_load(_handle)["version"]
 
 BIN = os.path.dirname(sys.executable)
 FORBIDDEN = (".venv", ".build", ".git/", ".pytest_cache", "tests/output", "__pycache__", ".pyc", "flashduty-report",
@@ -46,12 +50,12 @@ def test_execution_environment_build_context_includes_the_collection(tmp_path):
     (containerfile,) = [(context / n).read_text() for n in ("Containerfile", "Dockerfile") if (context / n).exists()]
     assert "ansible-galaxy" in containerfile and "introspect" in containerfile
     requirements = (context / "_build" / "requirements.yml").read_text()
-    assert "flashcat-flashduty-0.1.0.tar.gz" in requirements
+    assert "flashcat-flashduty-%s.tar.gz" % VERSION in requirements
 
 
 def test_tarball_installs_into_a_fresh_virtualenv_and_runs_by_fqcn(sim, tmp_path):
     tarball = build(tmp_path)
-    assert os.path.basename(tarball) == "flashcat-flashduty-0.1.0.tar.gz"
+    assert os.path.basename(tarball) == "flashcat-flashduty-%s.tar.gz" % VERSION
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
     assert not [n for n in names if any(bad in n for bad in FORBIDDEN)]

@@ -58,7 +58,7 @@ def test_more_than_100_teams_are_exported_100_a_request(sim, playbook, tmp_path)
     fact = json.loads((tmp_path / "report" / "fact.json").read_text())
     assert len(fact["teams"]) == 150
     lines = (tmp_path / "report" / "team_insight.csv").read_text().splitlines()
-    assert len(lines) == 1 + 150 * 7
+    assert len(lines) == 1 + 150 * 7 * 3  # 7 days x work/off/sleep
 
 
 def test_connection_variables_pass_through(sim, playbook, tmp_path):
@@ -82,7 +82,7 @@ def test_period_and_totals_in_the_fact_match_the_export(sim, playbook, tmp_path)
     assert export["body"]["time_zone"] == "Asia/Shanghai" and export["body"]["aggregate_unit"] == "day"
     rows = (tmp_path / "report" / "team_insight.csv").read_text().splitlines()[1:]
     sre = [r for r in rows if ",4295771902131,SRE," in r]
-    assert len(sre) == 15  # 14 days, cut at Shanghai midnights: 15 buckets
+    assert len(sre) == 15 * 3  # 14 days cut at Shanghai midnights: 15 buckets, each as work, off and sleep hours
     total = sum(int(r.split(",")[3]) for r in sre)
     assert [t["incidents"] for t in fact["teams"] if t["team_id"] == 4295771902131] == [total]
 

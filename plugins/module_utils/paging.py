@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Offset paging of the API's list endpoints, sequential or a few pages at a time.
+
+The vendor's rule, for every list: ``total`` is exact only below 1000 (from
+1000 matches up the server answers ``1000``), so a list has more while a page
+comes back full, or while ``has_next_page`` is true where the endpoint sends
+it. Paging never stops because of ``total``; an exact total only keeps the
+pager from fetching ahead past the pages it announces.
+
+With ``concurrency`` above 1, up to that many pages are in flight at once
+(each still paced by the client); page 1 goes first alone, so a short list
+costs exactly its pages. When the count is unknown the pager keeps fetching
+ahead and stops at the first page that ends the list, so at most
+``concurrency - 1`` requests are wasted. Pages come back in the server's
+order whatever order the answers arrive in. A failed page cancels the pages
+not yet sent, waits for the ones in flight, and raises.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+# From this many matches up, the vendor's ``total`` means "this many or more".
+CAPPED_TOTAL = 1000
+
+
+class Page:
+    """One page as an endpoint module parsed it."""
+
+    def __init__(self, items, total=None, has_next=None):
+        self.items = items
+        self.total = total
+        self.has_next = has_next
+
+    def more(self, limit):
+        """Does the list go on after this page? A full page or has_next_page says so."""
+        return len(self.items) >= limit or self.has_next is True
+
+    def exact_pages(self, limit):
+        """The number of pages ``total`` announces, when it is exact; else None."""
+        if self.total is None or self.total >= CAPPED_TOTAL:
+            return None
+        return max(1, -(-self.total // limit))
+
+
+class PagingResult:
+    """The pages read, in order, and whether the paging cap cut the list."""
+
+    def __init__(self, pages, truncated):
+        self.pages = pages
+        self.truncated = truncated
+
+    @property
+    def items(self):
+        return [item for page in self.pages for item in page.items]
+
+    @property
+    def totals(self):
+        return [page.total for page in self.pages if page.total is not None]
+
+
+def fetch_all(fetch, limit, max_page, concurrency=1):
+    """Read pages 1, 2, ... through ``fetch(p) -> Page`` until the list ends.
+
+    ``max_page`` is the last page the endpoint lets one filter reach (its
+    ``p * limit`` cap); when that page is still full the result is
+    ``truncated``.
+    """
+    first = fetch(1)
+    if not first.more(limit) or max_page <= 1:
+        return PagingResult([first], truncated=first.more(limit))
+    pages = {1: first}
+    ahead = first.exact_pages(limit)
+    if concurrency <= 1:
+        return _sequential(fetch, pages, limit, max_page)
+    return _concurrent(fetch, pages, limit, max_page, concurrency, ahead)
+
+
+def _sequential(fetch, pages, limit, max_page):
+    p = 1
+    while pages[p].more(limit) and p < max_page:
+        p += 1
+        pages[p] = fetch(p)
+    return PagingResult([pages[i] for i in range(1, p + 1)], truncated=pages[p].more(limit))
+
+
+def _end(pages, limit, max_page):
+    """``(last page, truncated)`` once the pages read so far decide it, else None."""
+    p = 1
+    while p in pages:
+        if not pages[p].more(limit):
+            return p, False
+        if p >= max_page:
+            return p, True
+        p += 1
+    return None
+
+
+def _concurrent(fetch, pages, limit, max_page, concurrency, ahead):
+    """Keep up to ``concurrency`` pages in flight until the list's end is known.
+
+    ``ahead`` (the pages an exact total announces) bounds fetching ahead;
+    when its last page is still full, the total was stale and paging goes on
+    without a bound.
+    """
+    next_page = 2
+    stale = False
+    in_flight = {}
+    pool = ThreadPoolExecutor(max_workers=concurrency)
+    try:
+        while True:
+            end = _end(pages, limit, max_page)
+            if end is not None:
+                break
+            if ahead is not None and ahead in pages and pages[ahead].more(limit):
+                # The announced pages are read and the last was full: one more
+                # page says whether the list ends there; if that one is full
+                # too, the total was stale and the count is unknown.
+                ahead = ahead + 1 if not stale else None
+                stale = True
+            bound = max_page if ahead is None else min(ahead, max_page)
+            # A page that ended the list bounds it, even before the pages
+            # ahead of it have answered.
+            bound = min([bound] + [p for p, page in pages.items() if not page.more(limit)])
+            while len(in_flight) < concurrency and next_page <= bound:
+                in_flight[pool.submit(fetch, next_page)] = next_page
+                next_page += 1
+            if not in_flight:  # pragma: no cover - _end decides before this can happen
+                raise RuntimeError("paging stopped without an end page")
+            done, dummy = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=in_flight.get):
+                p = in_flight.pop(future)
+                pages[p] = future.result()
+    finally:
+        for future in in_flight:
+            future.cancel()
+        pool.shutdown(wait=True)
+    last, truncated = end
+    return PagingResult([pages[i] for i in range(1, last + 1)], truncated=truncated)

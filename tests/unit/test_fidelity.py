@@ -1,0 +1,300 @@
+# -*- coding: utf-8 -*-
+"""The vendor's documented behaviour that our first simulator lacked: capped
+totals, the 10,000-row export cap, a 2xx body with an error object, newer
+fields, and export columns in an undocumented order. Every reading the
+documents leave open is a simulator switch, and each is covered here."""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import math
+import re
+from datetime import timezone
+
+import pytest
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils import columns as layout
+from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ApiError, ResponseFormatError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.report import export_batch_size
+from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as export_module
+from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
+
+SCHEDULES = "/schedule/list"
+EXPORT = "/insight/team/export"
+DAY = 86400
+START = 1779667200  # 2026-05-25T00:00:00Z
+SRE, PAYMENTS = 4295771902131, 4295771902132
+
+
+# ------------------------------------------------------------------ paging
+@pytest.mark.parametrize("count,requests", [(999, 10), (1000, 11), (1001, 11), (1234, 13)])
+@pytest.mark.parametrize("concurrency", [1, 16])
+def test_paging_reads_every_schedule_although_the_total_is_capped_at_1000(sim, conn, run_module, count, requests,
+                                                                           concurrency):
+    sim.config(schedules=count)
+    result = run_module(schedule_module, dict(conn, concurrency=concurrency))
+    assert "failed" not in result, result
+    assert [s["schedule_id"] for s in result["schedules"]] == [s["schedule_id"] for s in sim_items(sim, count)]
+    assert result["total"] == count and result["truncated"] is False
+    log = sim.requests(SCHEDULES)
+    pages = sorted(r["body"]["p"] for r in log)
+    if concurrency == 1 or count < 1000:
+        assert pages == list(range(1, requests + 1))
+    else:
+        # The count is unknown (total: 1000), so pages are fetched ahead: at most one wave past the end.
+        assert pages == list(range(1, len(pages) + 1)) and requests <= len(pages) <= requests + concurrency - 1
+    assert set(r["total"] for r in log) == {min(count, 1000)}  # the server never said more than 1000
+    assert "warnings" not in result
+
+
+def sim_items(sim, count):
+    """The simulator's own list, newest first, as the API orders it."""
+    data = sim.sim.data
+    return [{"schedule_id": data.schedule(i)["id"]} for i in data.all_indexes()]
+
+
+def test_paging_with_exact_totals_stops_at_the_short_page(sim, conn, run_module):
+    sim.config(schedules=1234, total_cap=0)
+    result = run_module(schedule_module, dict(conn, concurrency=8))
+    # 1234 is not under 1000, so it is not trusted either: one wave at most past page 13.
+    assert result["total"] == 1234 and 13 <= len(sim.requests(SCHEDULES)) <= 13 + 7
+
+
+def test_12000_schedules_give_the_10000_the_api_reaches_with_truncated_and_a_warning(sim, conn, run_module):
+    sim.config(schedules=12000)
+    result = run_module(schedule_module, conn)
+    assert result["truncated"] is True and len(result["schedules"]) == 10000 and result["total"] == 10000
+    log = sim.requests(SCHEDULES)
+    assert len(log) == 100 and max(r["body"]["p"] * r["body"]["limit"] for r in log) == 10000
+    assert all(r["status"] == 200 for r in log)
+    (warning,) = result["warnings"]
+    assert "more than 10000" in warning and "truncated: true" in warning and "team_ids" in warning
+
+
+def test_a_smaller_limit_still_stops_at_the_paging_cap(sim, conn, run_module):
+    sim.config(schedules=10050)
+    result = run_module(schedule_module, dict(conn, limit=40))
+    assert result["truncated"] is True and len(result["schedules"]) == 10000
+    assert max(r["body"]["p"] for r in sim.requests(SCHEDULES)) == 250
+
+
+def test_page_set_returns_the_servers_total(sim, conn, run_module):
+    sim.config(schedules=1234)
+    result = run_module(schedule_module, dict(conn, page=2, limit=100))
+    assert result["total"] == 1000 and len(result["schedules"]) == 100
+
+
+# ----------------------------------------------------- 2xx with an error
+@pytest.mark.parametrize("code", ["", "0", "OK"])
+def test_a_2xx_error_object_with_a_success_code_is_a_success(sim, tmp_path, code):
+    sim.faults({"kind": "error_2xx", "error": {"code": code, "message": ""}, "data": {"items": [], "total": 0}})
+    client = FlashdutyClient(sim.app_key, base_url=sim.url, pacing=False)
+    assert client.post(SCHEDULES, {}).data == {"items": [], "total": 0}
+
+
+@pytest.mark.parametrize("error", [{"code": "InternalError", "message": "db down"}, {"message": "quota"}, "boom"])
+def test_a_2xx_error_object_with_another_code_is_a_failure(sim, conn, run_module, error):
+    sim.faults({"kind": "error_2xx", "error": error, "data": {"items": [{"schedule_id": 1}], "total": 1}})
+    result = run_module(schedule_module, dict(conn, max_retries=0))
+    assert result["failed"] is True and "HTTP 200" in result["msg"]
+    assert "schedules" not in result
+
+
+def test_a_2xx_error_object_on_the_export_fails_and_writes_nothing(sim, conn, run_module, tmp_path):
+    sim.faults({"kind": "error_2xx", "error": {"code": "NoLicense", "message": "upgrade"}, "path": EXPORT})
+    dest = tmp_path / "insight.csv"
+    result = run_module(export_module, dict(conn, start_time=START, end_time=START + DAY, dest=str(dest)))
+    assert result["failed"] is True and result["error_code"] == "NoLicense"
+    assert not dest.exists()
+
+
+def test_client_rule_for_2xx_error_objects_directly():
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.client import is_success_error
+    assert [is_success_error(e) for e in (None, {}, {"code": ""}, {"code": "0"}, {"code": 0}, {"code": "OK"})] \
+        == [True] * 6
+    assert [is_success_error(e) for e in ({"code": "ok"}, {"code": "Err"}, {"message": "x"}, "x", [1])] \
+        == [False] * 5
+    assert issubclass(ApiError, Exception)
+
+
+# ------------------------------------------------------------ newer fields
+def test_include_ever_muted_reaches_the_body(sim, conn, run_module):
+    result = run_module(export_module, dict(conn, start_time=START, end_time=START + DAY, include_ever_muted=True))
+    assert "failed" not in result, result
+    assert sim.requests(EXPORT)[0]["body"]["include_ever_muted"] is True
+    bad = run_module(export_module, dict(conn, start_time=START, end_time=START + DAY, include_ever_muted="perhaps"))
+    assert bad["failed"] is True and "include_ever_muted" in bad["msg"]
+
+
+# --------------------------------------------------------- export row cap
+@pytest.mark.parametrize("teams,capped", [(9999, False), (10000, True), (10001, True)])
+def test_an_export_at_the_10000_row_cap_is_reported_as_possibly_cut(sim, conn, run_module, teams, capped):
+    sim.config(teams=teams)
+    result = run_module(export_module, dict(conn, start_time=START, end_time=START + DAY, return_rows=False))
+    assert result["row_count"] == min(teams, 10000)
+    assert result["truncated"] is capped
+    warnings = [w for w in result.get("warnings", []) if "10000 rows" in w]
+    assert len(warnings) == (1 if capped else 0)
+    if capped:
+        assert "fewer teams" in warnings[0] and "aggregate_unit" in warnings[0] and "split_hours" in warnings[0]
+
+
+def test_one_capped_window_of_split_range_marks_the_result(sim, conn, run_module):
+    # 70 days by day: three windows; 160 teams x 31 days x 3 hour buckets > 10,000 in the first two.
+    sim.config(teams=160)
+    result = run_module(export_module, dict(conn, start_time=START, end_time=START + 70 * DAY, aggregate_unit="day",
+                                            split_range=True, split_hours=True, return_rows=False))
+    assert result["truncated"] is True and len(result["windows"]) == 3
+    assert len([w for w in result["warnings"] if "10000 rows" in w]) == 2
+
+
+@pytest.mark.parametrize("span_days,unit,hours,expected", [
+    (7, "day", True, 100), (31, "day", True, 100), (70, "day", True, 100), (365, "week", True, 61),
+    (365, "week", False, 100), (365, "month", True, 100), (1, None, False, 100),
+])
+def test_batch_size_keeps_every_export_under_the_cap(span_days, unit, hours, expected):
+    size = export_batch_size(START, START + span_days * DAY, unit, hours)
+    assert size == expected
+    # The worst case the size allows: every window as long as the API lets it be.
+    longest = min(span_days, 31 if unit == "day" else 365) * DAY
+    buckets = math.ceil(longest / {"day": DAY, "week": 7 * DAY, "month": 28 * DAY}[unit]) + 1 if unit else 1
+    assert size * buckets * (3 if hours else 1) < 10000
+
+
+def test_the_role_batches_teams_so_its_exports_stay_under_the_cap(sim, playbook, tmp_path):
+    # A year by week with hour buckets: 61 teams a request, so 150 teams take 3 requests.
+    sim.config(teams=150, schedules=150)
+    run = playbook(ROLE_PLAY % {"dir": tmp_path / "report", "vars": "    insight_report_start: 2025-05-25\n"
+                                "    insight_report_end: 2026-05-25\n    insight_report_aggregate_unit: week\n"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    exports = sim.requests(EXPORT)
+    assert sorted(len(r["body"]["team_ids"]) for r in exports) == [28, 61, 61]
+    assert "10000 rows" not in run.stdout
+
+
+# ---------------------------------------------------------- export columns
+ROLE_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    insight_report_dir: %(dir)s
+%(vars)s
+  roles:
+    - role: flashcat.flashduty.insight_report
+  tasks:
+    - name: Keep the fact
+      ansible.builtin.copy:
+        content: "{{ flashduty_insight_report | to_json }}"
+        dest: %(dir)s/fact.json
+      changed_when: false
+"""
+
+
+def expected_teams(sim_handle, zone=timezone.utc):
+    """Per-team figures computed from the simulator's own rows of the requests it served."""
+    sim = sim_handle.sim
+    teams = {}
+    for request in sim_handle.requests(EXPORT):
+        body = request["body"]
+        for row in sim.export_rows(body, body["start_time"], body["end_time"], body.get("aggregate_unit"), zone):
+            team = teams.setdefault(int(row["team_id"]), dict(incidents=0, ack=0, closed=0, interruptions=0,
+                                                              ack_s=0.0, close_s=0.0, hours={}))
+            ack, closed = int(row["total_incidents_acknowledged"]), int(row["total_incidents_closed"])
+            team["incidents"] += int(row["total_incident_cnt"])
+            team["ack"] += ack
+            team["closed"] += closed
+            team["interruptions"] += int(row["total_interruptions"])
+            team["ack_s"] += float(row["mean_seconds_to_ack"]) * ack
+            team["close_s"] += float(row["mean_seconds_to_close"]) * closed
+            if row.get("hours"):
+                team["hours"][row["hours"]] = team["hours"].get(row["hours"], 0) + int(row["total_interruptions"])
+    return teams
+
+
+@pytest.mark.parametrize("order,position,form", [
+    ("vendor", "first", "date"), ("asked", "first", "date"), ("vendor", "last", "unix"), ("asked", "last", "date"),
+    ("vendor", "first", "unix"),
+])
+def test_report_numbers_match_the_servers_rows_under_every_column_layout(sim, playbook, tmp_path, order, position,
+                                                                         form):
+    sim.config(column_order=order, bucket_position=position, bucket_format=form)
+    run = playbook(ROLE_PLAY % {"dir": tmp_path / "report", "vars": "    insight_report_start: 2026-05-01\n"
+                                "    insight_report_end: 2026-05-15\n"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    fact = json.loads((tmp_path / "report" / "fact.json").read_text())
+    expected = expected_teams(sim)
+    assert len(fact["teams"]) == len(expected) == 12
+    for team in fact["teams"]:
+        want = expected[team["team_id"]]
+        assert team["incidents"] == want["incidents"]
+        assert team["interruptions"] == want["interruptions"]
+        assert team["mtta_seconds"] == (pytest.approx(round(want["ack_s"] / want["ack"], 1)) if want["ack"] else None)
+        assert team["mttr_seconds"] == (pytest.approx(round(want["close_s"] / want["closed"], 1))
+                                        if want["closed"] else None)
+        assert team["acknowledgement_pct"] == pytest.approx(round(100.0 * want["ack"] / want["incidents"], 1))
+        assert team["interruptions_by_hours"] == want["hours"]
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert ">2026-05-01<" in html and not re.search(r">1[0-9]{9}<", html)  # date labels, never Unix seconds
+
+
+def test_the_role_asks_for_its_fields_in_the_vendors_order(sim, playbook, tmp_path):
+    run = playbook(ROLE_PLAY % {"dir": tmp_path / "report", "vars": ""})
+    assert run.returncode == 0, run.stdout + run.stderr
+    fields = sim.requests(EXPORT)[0]["body"]["export_fields"]
+    assert fields == layout.vendor_order(fields) and fields[-1] == "hours"
+
+
+def test_an_unmappable_header_fails_the_role_with_one_line_and_no_report(sim, playbook, tmp_path):
+    sim.config(column_order="reversed")
+    run = playbook(ROLE_PLAY % {"dir": tmp_path / "report", "vars": ""})
+    assert run.returncode != 0
+    out = run.stdout + run.stderr
+    line = [ln for ln in out.splitlines() if "cannot map the export's columns" in ln]
+    assert line, out
+    assert "first row" in line[0] and "Team ID" in line[0]
+    assert not (tmp_path / "report" / "report.html").exists()
+    assert not (tmp_path / "report" / "team_insight.csv").exists()
+
+
+# Unit-level: layouts the simulator does not produce.
+FIELDS = ["team_id", "team_name", "total_incident_cnt", "total_incidents_acknowledged", "total_interruptions",
+          "mean_seconds_to_ack"]
+
+
+def rows_of(columns, records):
+    return [dict(zip(columns, r)) for r in records]
+
+
+def test_a_header_of_keys_is_mapped_by_name_in_any_order():
+    cols = ["mean_seconds_to_ack", "team_id", "total_interruptions", "team_name", "total_incidents_acknowledged",
+            "total_incident_cnt"]
+    mapping = layout.map_columns(cols, rows_of(cols, [[30.0, SRE, 3, "SRE", 1, 2]]), FIELDS, [SRE])
+    assert mapping == dict((c, c) for c in cols)
+
+
+def test_a_bucket_column_in_the_middle_is_found_by_its_values():
+    cols = ["A", "B", "When", "C", "D", "E", "F"]
+    rows = rows_of(cols, [[SRE, "SRE", "2026-05-01", 5, 3, 7, 12.5], [PAYMENTS, "Pay", "2026-05-02", 4, 4, 0, 1.0]])
+    mapping = layout.map_columns(cols, rows, FIELDS, [SRE, PAYMENTS], bucket=True)
+    assert mapping["period"] == "When" and mapping["total_incident_cnt"] == "C"
+    keyed = layout.keyed_rows(rows, mapping, "Asia/Shanghai")
+    assert keyed[0]["period"] == 1777564800  # 2026-05-01 00:00 in Shanghai
+
+
+@pytest.mark.parametrize("records,words", [
+    ([[SRE, "SRE", 2, 3, 1, 10.0]], "more than the 2 incidents"),
+    ([[12345, "SRE", 2, 1, 1, 10.0]], "not one of the team ids"),
+    ([[SRE, "SRE", 2.5, 1, 1, 10.0]], "not a count"),
+])
+def test_rows_that_break_a_fields_rule_are_refused(records, words):
+    cols = ["a", "b", "c", "d", "e", "f"]
+    with pytest.raises(ResponseFormatError) as info:
+        layout.map_columns(cols, rows_of(cols, records), FIELDS, [SRE])
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_header_with_the_wrong_number_of_columns_is_refused():
+    with pytest.raises(ResponseFormatError) as info:
+        layout.map_columns(["a", "b"], [], FIELDS, [SRE], bucket=True)
+    assert "has 2 (a, b) but 7 were asked for" in str(info.value)

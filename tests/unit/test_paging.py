@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+"""The pager on its own: the vendor's stop rule (full page or has_next_page,
+never total), the paging cap, and concurrent pages: server order, at most one
+wave wasted, nothing left running after a failure."""
+
+from __future__ import absolute_import, division, print_function
+
+import threading
+import time
+
+import pytest
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, fetch_all
+
+
+class FakeList:
+    """A list endpoint of ``count`` items; ``total`` capped at 1000 like the vendor's."""
+
+    def __init__(self, count, limit, has_next=False, fail_page=None, delay=None):
+        self.count, self.limit = count, limit
+        self.has_next = has_next
+        self.fail_page = fail_page
+        self.delay = delay
+        self.asked = []
+        self.lock = threading.Lock()
+        self.running = 0
+        self.peak = 0
+
+    def __call__(self, p):
+        with self.lock:
+            self.asked.append(p)
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            if self.delay:
+                time.sleep(self.delay(p))
+            if p == self.fail_page:
+                raise RuntimeError("page %d failed" % p)
+            items = list(range((p - 1) * self.limit, min(p * self.limit, self.count)))
+            more = p * self.limit < self.count
+            return Page(items, total=min(self.count, 1000), has_next=more if self.has_next else None)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+@pytest.mark.parametrize("count", [0, 5, 100, 999, 1000, 1234])
+def test_every_item_once_in_order(count, concurrency):
+    fake = FakeList(count, 100)
+    result = fetch_all(fake, 100, 100, concurrency)
+    assert result.items == list(range(count)) and result.truncated is False
+    pages = count // 100 + 1
+    if concurrency == 1 or count < 1000:
+        # Sequential, or an exact total: exactly the pages needed (a full last page costs one empty page).
+        assert sorted(fake.asked) == list(range(1, pages + 1))
+    else:
+        # Unknown count: at most one wave (concurrency - 1 pages) past the end.
+        assert pages <= len(fake.asked) <= pages + concurrency - 1
+        assert sorted(fake.asked) == list(range(1, len(fake.asked) + 1))
+
+
+def test_has_next_page_keeps_paging_past_a_short_page_and_stops_when_false():
+    # A server that sends fewer items than asked but says there is more.
+    pages = {1: Page([1, 2], has_next=True), 2: Page([3], has_next=True), 3: Page([4], has_next=False)}
+    result = fetch_all(pages.get, 10, 100, 1)
+    assert result.items == [1, 2, 3, 4]
+
+
+def test_a_full_page_goes_on_even_when_has_next_page_is_false():
+    pages = {1: Page([1, 2], has_next=False), 2: Page([], has_next=False)}
+    assert fetch_all(pages.get, 2, 100, 1).items == [1, 2]
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_the_paging_cap_truncates_when_the_last_reachable_page_is_full(concurrency):
+    fake = FakeList(5000, 100)
+    result = fetch_all(fake, 100, 20, concurrency)
+    assert result.truncated is True and len(result.items) == 2000
+    assert max(fake.asked) == 20
+
+
+def test_concurrent_pages_come_back_in_server_order_whatever_order_they_finish():
+    fake = FakeList(2500, 100, delay=lambda p: 0.02 * ((7 * p) % 5))
+    result = fetch_all(fake, 100, 100, 5)
+    assert result.items == list(range(2500))
+    assert fake.peak == 5
+
+
+def test_a_stale_exact_total_does_not_stop_paging():
+    # The first page announces 150 items (2 pages), but page 2 comes back full.
+    class Growing(FakeList):
+        def __call__(self, p):
+            page = FakeList.__call__(self, p)
+            if p == 1:
+                page.total = 150
+            return page
+    fake = Growing(450, 100)
+    assert fetch_all(fake, 100, 100, 4).items == list(range(450))
+
+
+def test_a_failing_page_raises_and_leaves_nothing_running():
+    fake = FakeList(5000, 100, fail_page=6, delay=lambda p: 0.01)
+    with pytest.raises(RuntimeError, match="page 6 failed"):
+        fetch_all(fake, 100, 100, 4)
+    assert fake.running == 0
+    asked = len(fake.asked)
+    time.sleep(0.1)
+    assert len(fake.asked) == asked  # nothing was sent after the failure returned
+    assert asked <= 6 + 4
+
+
+def test_an_exact_total_is_not_overrun_when_the_last_page_answers_first():
+    # Page 4 (short) answers before pages 2 and 3: nothing past page 4 is asked.
+    fake = FakeList(345, 100, delay=lambda p: 0.0 if p == 4 else 0.05)
+    assert fetch_all(fake, 100, 100, 8).items == list(range(345))
+    assert sorted(fake.asked) == [1, 2, 3, 4]
+
+
+def test_pages_past_a_short_page_are_not_asked_while_earlier_pages_are_slow():
+    # 1,001 items, unknown count: page 11 is short. Pages 2-10 are slow, later ones fast;
+    # nothing past page 11 may be asked once page 11 has answered.
+    fake = FakeList(1001, 100, delay=lambda p: 0.05 if p < 11 else 0.0)
+    assert fetch_all(fake, 100, 100, 16).items == list(range(1001))
+    assert max(fake.asked) <= 11 + 15
+    assert len(fake.asked) <= 11 + 15
