@@ -66,9 +66,11 @@ molecule: venv
 	cd roles/insight_report && NO_COLOR=1 molecule test
 
 # ansible-lint at the collection root, as users and Galaxy run it.
+# antsibull-docs checks the plugin docs as the Ansible docs site builds them.
 lint: venv
 	NO_COLOR=1 ansible-lint --profile production
 	antsibull-changelog lint
+	cd $(COLLECTION_LINK) && antsibull-docs lint-collection-docs --plugin-docs .
 
 # galaxy-importer, the checker Galaxy and Automation Hub run on every upload,
 # on the tarball ansible-galaxy builds, in a virtualenv of its own (it pins

@@ -18,6 +18,7 @@ import tempfile
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import csvio
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.names import merge_team_ids, team_ids_for_names
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
     EXPORT_MAX_DAY_RANGE,
     EXPORT_MAX_RANGE,
@@ -190,3 +191,18 @@ class Export:
         file_args = self.module.load_file_common_arguments(self.module.params, path=self.dest)
         result["changed"] = self.module.set_fs_attributes_if_different(file_args, result["changed"])
         return result
+
+
+def insight_export(module, client, params, now):
+    """The module's whole run: check, resolve team names, export."""
+    body = build_body(params, now)
+    windows = plan_windows(body, params["split_range"])
+    export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])
+    export.check_dest()
+    if params.get("team_names"):
+        ids = team_ids_for_names(client, params["team_names"])
+        body["team_ids"] = merge_team_ids(body.get("team_ids"), ids)
+        if len(body["team_ids"]) > 100:
+            raise ValidationError("team_names", "with team_ids these make %d teams, but one export takes at most 100"
+                                  % len(body["team_ids"]))
+    return export.run(params["return_rows"], params["force"], module.check_mode)

@@ -37,6 +37,9 @@ except ImportError:  # pragma: no cover - not on POSIX
 DEFAULT_LIMITS = {
     "/schedule/list": ((50, 1.0), (1000, 60.0)),
     "/insight/team/export": ((1, 1.0), (10, 60.0)),
+    "/person/infos": ((50, 1.0), (1000, 60.0)),
+    "/team/infos": ((50, 1.0), (1000, 60.0)),
+    "/team/list": ((50, 1.0), (1000, 60.0)),
 }
 # Endpoints without documented limits get the strictest documented ones.
 UNKNOWN_ENDPOINT_LIMITS = ((1, 1.0), (10, 60.0))

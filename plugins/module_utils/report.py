@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import columns as layout
 from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import EXPORT_ROW_CAP
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import group_person_ids
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import EXPORT_MAX_DAY_RANGE, EXPORT_MAX_RANGE
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time
 
@@ -195,25 +196,27 @@ def _local(ts, zone):
     return datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M") if ts else ""
 
 
-def roster(schedules, time_zone=None, teams=None):
-    """One row per shift in the window: schedule, team, start/end in the zone, person ids.
+def roster(schedules, time_zone=None, teams=None, persons=None):
+    """One row per shift in the window: schedule, team, start/end in the zone, people.
 
-    ``teams`` (the ``teams`` of :func:`summarize`) gives the team names.
+    ``teams`` (the ``teams`` of :func:`summarize`) gives team names, ``persons``
+    (flashduty_schedule_info's ``persons``) the names of the people; a person
+    without a name shows as the id. ``person_ids`` keeps the ids, for machines.
     """
     zone = get_zone(time_zone) if time_zone else timezone.utc
     names = dict((team["team_id"], team["team_name"]) for team in teams or [])
+    people = dict((p.get("person_id"), p.get("person_name")) for p in persons or [])
     rows = []
     for item in schedules:
         for shift in (item.get("final_schedule") or {}).get("schedules") or []:
-            persons = []
-            for member in ((shift.get("group") or {}).get("members") or []):
-                persons += [p for p in (member or {}).get("person_ids") or [] if p not in persons]
+            ids = group_person_ids(shift.get("group"))
             rows.append({
                 "schedule": item.get("schedule_name"), "team_id": item.get("team_id"),
                 "team": names.get(item.get("team_id"), ""),
                 "group": (shift.get("group") or {}).get("group_name"),
                 "start": _local(shift.get("start"), zone), "end": _local(shift.get("end"), zone),
-                "person_ids": " ".join("%s" % p for p in persons),
+                "persons": "; ".join("%s" % (people.get(p) or p) for p in ids),
+                "person_ids": " ".join("%s" % p for p in ids),
             })
     return rows
 

@@ -9,6 +9,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.names import (
+    merge_team_ids,
+    name_oncall,
+    team_ids_for_names,
+)
 from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, PagingResult, fetch_all
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
     SCHEDULE_PAGE_LIMIT,
@@ -64,13 +69,24 @@ def _shift(oncall):
     if not isinstance(oncall, dict):
         return None
     group = oncall.get("group") or {}
+    return {"start": oncall.get("start"), "end": oncall.get("end"),
+            "group_name": group.get("group_name"), "person_ids": group_person_ids(group)}
+
+
+def group_person_ids(group):
+    """The person ids of a group's members, in order, without repeats."""
     persons = []
-    for member in group.get("members") or []:
+    for member in (group or {}).get("members") or []:
         for person in (member or {}).get("person_ids") or []:
             if person not in persons:
                 persons.append(person)
-    return {"start": oncall.get("start"), "end": oncall.get("end"),
-            "group_name": group.get("group_name"), "person_ids": persons}
+    return persons
+
+
+def shift_person_ids(items):
+    """Everyone in the computed shifts (``final_schedule``) of the schedules."""
+    return [pid for item in items for shift in (item.get("final_schedule") or {}).get("schedules") or []
+            for pid in group_person_ids((shift or {}).get("group"))]
 
 
 def oncall_summary(items):
@@ -149,3 +165,22 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None
         "oncall": oncall_summary(items),
         "request_ids": list(client.request_ids),
     }
+
+
+def schedule_info(client, params, now, concurrency=1):
+    """The module's whole run: check, resolve team names, list, name the people on call."""
+    body = build_body(params, now)
+    page, limit = params.get("page"), params.get("limit", SCHEDULE_PAGE_LIMIT)
+    validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES)
+    if params.get("team_names"):
+        ids = team_ids_for_names(client, params["team_names"], concurrency=concurrency)
+        body["team_ids"] = merge_team_ids(body.get("team_ids"), ids)
+    result = list_schedules(client, body, page=page, limit=limit, name=params.get("name"), concurrency=concurrency)
+    result["team_ids"] = body.get("team_ids") or []
+    if params.get("resolve_names", True):
+        result["persons"], problem = name_oncall(client, result["oncall"], concurrency,
+                                                 shift_person_ids(result["schedules"]))
+        if problem:
+            client.warn(problem)
+    result["request_ids"] = list(client.request_ids)
+    return result

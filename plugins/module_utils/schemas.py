@@ -105,9 +105,55 @@ INSIGHT_TEAM_EXPORT = {
     },
 }
 
+# The companion endpoints that turn ids into names (the vendor's reference).
+# /person/infos documents no maximum; the client asks for 100 ids a request.
+LOOKUP_BATCH = 100
+PERSON_INFOS = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://flashcat.flashduty/schemas/person_infos.json",
+    "title": "POST /person/infos request body",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["person_ids"],
+    "properties": {
+        "person_ids": {"type": "array", "items": INT64, "minItems": 1, "maxItems": LOOKUP_BATCH,
+                       "description": "Person ids (not member ids); unknown ids are left out of the answer."},
+    },
+}
+TEAM_INFOS = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://flashcat.flashduty/schemas/team_infos.json",
+    "title": "POST /team/infos request body",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["team_ids"],
+    "properties": {
+        "team_ids": dict(ID_LIST_100, minItems=1),
+    },
+}
+TEAM_LIST_PAGE_LIMIT = 100
+TEAM_LIST = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://flashcat.flashduty/schemas/team_list.json",
+    "title": "POST /team/list request body",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "p": {"type": "integer", "minimum": 1, "default": 1, "description": "Page number, from 1."},
+        "limit": {"type": "integer", "minimum": 1, "maximum": TEAM_LIST_PAGE_LIMIT, "default": 20},
+        "orderby": {"type": "string", "enum": ["created_at", "updated_at", "team_name"]},
+        "asc": {"type": "boolean"},
+        "person_id": INT64,
+        "query": {"type": "string", "description": "Matched loosely against team names."},
+    },
+}
+
 SCHEMAS = {
     "schedule_list": SCHEDULE_LIST,
     "insight_team_export": INSIGHT_TEAM_EXPORT,
+    "person_infos": PERSON_INFOS,
+    "team_infos": TEAM_INFOS,
+    "team_list": TEAM_LIST,
 }
 
 _TYPE_WORDS = {
@@ -138,6 +184,8 @@ def _rule(error):
         return "must be %s, got %s" % (_TYPE_WORDS.get(limit, limit), _short(value))
     if kind == "maxItems":
         return "at most %d entries allowed, got %d" % (limit, len(value))
+    if kind == "minItems":
+        return "at least %d entries needed, got %d" % (limit, len(value))
     if kind == "maximum":
         return "must be at most %s, got %s" % (limit, _short(value))
     if kind == "minimum":
@@ -211,6 +259,13 @@ def validate_insight_export(body, names=None):
                                   "must be greater than %s_from (%d), got %d" % (metric, low, high))
     if body.get("time_zone"):
         get_zone(body["time_zone"], names.get("time_zone", "time_zone"))
+
+
+def validate_team_list(body):
+    """Schema plus the paging cap of POST /team/list."""
+    check_schema(TEAM_LIST, body)
+    if body.get("p", 1) * body.get("limit", 20) > SCHEDULE_PAGING_CAP:
+        raise ValidationError("p", "page * limit must be at most %d" % SCHEDULE_PAGING_CAP)
 
 
 def validate_header_value(param, value):

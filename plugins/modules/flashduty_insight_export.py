@@ -49,6 +49,15 @@ options:
     description: Only these teams (at most 100).
     type: list
     elements: int
+  team_names:
+    description:
+      - Only these teams, by name, merged with O(team_ids) (at most 100 teams in all).
+      - Names match exactly, case included, against every team of the account (C(POST /team/list)). A name that
+        matches no team fails the task before anything else is sent, naming it and the closest existing names;
+        in check mode too.
+    type: list
+    elements: str
+    version_added: 0.2.0
   channel_ids:
     description: Only incidents of these channels (at most 100).
     type: list
@@ -262,7 +271,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     flashduty_module,
     run_module,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import Export, build_body, plan_windows
+from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import insight_export
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import AGGREGATE_UNITS, EXPORT_FIELDS, SEVERITIES
 
 
@@ -272,6 +281,7 @@ def main():
         start_time=dict(type="raw", required=True),
         end_time=dict(type="raw", required=True),
         team_ids=ids,
+        team_names=dict(type="list", elements="str"),
         channel_ids=ids,
         responder_ids=ids,
         severities=dict(type="list", elements="str", choices=SEVERITIES),
@@ -301,12 +311,7 @@ def main():
     module = flashduty_module(options, supports_check_mode=True, add_file_common_args=True)
 
     def action():
-        params = module.params
-        body = build_body(params, time.time())
-        windows = plan_windows(body, params["split_range"])
-        client = client_from_module(module)
-        export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])
-        return export.run(params["return_rows"], params["force"], module.check_mode)
+        return insight_export(module, client_from_module(module), module.params, time.time())
 
     run_module(module, action)
 

@@ -51,6 +51,23 @@ options:
       - Only schedules of these teams.
     type: list
     elements: int
+  team_names:
+    description:
+      - Only schedules of the teams with these names, merged with O(team_ids).
+      - Names match exactly, case included, against every team of the account (C(POST /team/list)). A name that
+        matches no team fails the task before anything else is sent, naming it and the closest existing names.
+    type: list
+    elements: str
+    version_added: 0.2.0
+  resolve_names:
+    description:
+      - Name the people on call and the teams in RV(oncall) (C(POST /person/infos) and C(POST /team/infos), 100
+        distinct ids a request, each id asked once per run).
+      - People the API no longer knows (deleted) keep their id with a null name. When a look-up fails after the
+        retries, the listing still succeeds with ids only and one warning that says why.
+    type: bool
+    default: true
+    version_added: 0.2.0
   is_my_team:
     description:
       - Only schedules of the teams the app key's owner belongs to. Not together with O(is_my_manage).
@@ -113,10 +130,17 @@ EXAMPLES = r"""
     end: +1d
   register: roster
 
-- name: Print the current on-call person ids of each schedule
+- name: Print who is on call now, by name, for each schedule
   ansible.builtin.debug:
-    msg: "{{ item.schedule_name }}: {{ item.current.person_ids | default([]) | join(', ') }}"
-  loop: "{{ roster.oncall }}"
+    msg: "{{ item.schedule_name }} ({{ item.team_name }}): {{ item.current.persons | map(attribute='person_name') | join(', ') }}"
+  loop: "{{ roster.oncall | selectattr('current') }}"
+
+- name: Schedules of two teams, by name
+  flashcat.flashduty.flashduty_schedule_info:
+    team_names: [SRE, Payments]
+    start: now
+    end: +1d
+  register: by_team
 
 - name: One week's roster of the schedule called exactly "primary"
   flashcat.flashduty.flashduty_schedule_info:
@@ -185,16 +209,44 @@ oncall:
     team_id:
       description: The id of the team that owns the schedule.
       type: int
+    team_name:
+      description: The team's name; null when O(resolve_names=false) or the team could not be looked up.
+      type: str
+      version_added: 0.2.0
     current:
       description:
         - The shift on call now, or null (no window given, or nobody on call).
         - C(start) and C(end) are Unix seconds; C(person_ids) are the ids of all members of the group, in order,
           without duplicates.
+        - With O(resolve_names), C(persons) lists them in the same order as dictionaries with C(person_id),
+          C(person_name) and C(email); both are null for a person the API does not return (deleted) or when the
+          look-up failed.
       type: dict
-      sample: {start: 1763856000, end: 1763942400, group_name: Group A, person_ids: [2476123212131]}
+      sample:
+        start: 1763856000
+        end: 1763942400
+        group_name: Group A
+        person_ids: [2476123212131]
+        persons: [{person_id: 2476123212131, person_name: Li Na, email: li.na@example.com}]
     next:
       description: The next shift, in the same form as RV(oncall[].current), or null.
       type: dict
+team_ids:
+  description: The team filter that was sent, O(team_ids) and the ids of O(team_names); empty without a team filter.
+  returned: success
+  type: list
+  elements: int
+  sample: [4295771902131]
+  version_added: 0.2.0
+persons:
+  description:
+    - With O(resolve_names), everyone on call now, next, or in the computed shifts of the window, once each, with
+      C(person_id), C(person_name) and C(email) (both null for a person the API does not return).
+  returned: when O(resolve_names=true)
+  type: list
+  elements: dict
+  sample: [{person_id: 2476123212131, person_name: Li Na, email: li.na@example.com}]
+  version_added: 0.2.0
 request_ids:
   description: The request ids of the calls made, to quote to Flashduty support.
   returned: success
@@ -212,7 +264,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     run_module,
     validate_concurrency,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import build_body, list_schedules
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import schedule_info
 
 
 def main():
@@ -220,6 +272,7 @@ def main():
         query=dict(type="str"),
         name=dict(type="str"),
         team_ids=dict(type="list", elements="int"),
+        team_names=dict(type="list", elements="str"),
         is_my_team=dict(type="bool"),
         is_my_manage=dict(type="bool"),
         start=dict(type="raw"),
@@ -227,16 +280,14 @@ def main():
         page=dict(type="int"),
         limit=dict(type="int", default=100),
         concurrency=concurrency_option(),
+        resolve_names=dict(type="bool", default=True),
     )
     module = flashduty_module(options, supports_check_mode=True)
 
     def action():
-        params = module.params
-        concurrency = validate_concurrency(params["concurrency"])
-        body = build_body(params, time.time())
+        concurrency = validate_concurrency(module.params["concurrency"])
         client = client_from_module(module, concurrency)
-        return list_schedules(client, body, page=params["page"], limit=params["limit"], name=params["name"],
-                              concurrency=concurrency)
+        return schedule_info(client, module.params, time.time(), concurrency)
 
     run_module(module, action)
 

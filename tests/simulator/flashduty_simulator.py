@@ -47,7 +47,19 @@ DEFAULT_APP_KEY = "sim-app-key-0123456789abcdef"
 DOCUMENTED_LIMITS = {
     "/schedule/list": [[50, 1.0], [1000, 60.0]],
     "/insight/team/export": [[1, 1.0], [10, 60.0]],
+    "/person/infos": [[50, 1.0], [1000, 60.0]],
+    "/team/infos": [[50, 1.0], [1000, 60.0]],
+    "/team/list": [[50, 1.0], [1000, 60.0]],
 }
+# The companion endpoints of the vendor's reference, served by method name.
+JSON_ENDPOINTS = {"/person/infos": "person_infos", "/team/infos": "team_infos", "/team/list": "team_list"}
+# Person names that need care in HTML, CSV and YAML: non-ASCII, quotes, <, an apostrophe.
+PERSON_NAMES = [
+    "Li Na", u"王芳", "Seán O'Brien", 'Anna "Nan" Berg', "<b>Kim</b> & Co", u"Zoë Ångström", "Raj Patel",
+    u"佐藤 健", "Maria García", "Tom, Jr.",
+]
+# Persons the API no longer knows (deleted): /person/infos leaves them out.
+DELETED_PERSONS = (7, 33)
 TEAM_NAMES = [
     "SRE", "Payments, EU", "运维团队", 'Data "Lake"', "Platform", "Mobile", "Search",
     "Équipe Données", "Networking", "Storage", "Identity", "Observability",
@@ -118,6 +130,21 @@ class DataSet:
         self.persons = [2476123212131 + 1000 * i for i in range(40)]
         self.added = 0  # schedules created while the simulator runs (newest first)
         self._cache = {}
+
+    def person_index(self, person_id):
+        offset = person_id - self.persons[0]
+        if offset % 1000 or not 0 <= offset // 1000 < len(self.persons):
+            return None
+        return offset // 1000
+
+    @staticmethod
+    def person_name(index):
+        name = PERSON_NAMES[index % len(PERSON_NAMES)]
+        return name if index < len(PERSON_NAMES) else "%s %d" % (name, index // len(PERSON_NAMES) + 1)
+
+    def team_persons(self, team_id):
+        index = team_id - self.teams[0]["team_id"]
+        return [self.persons[(index * 3 + k) % len(self.persons)] for k in range(3)]
 
     def schedule(self, index):
         """The schedule with this index (0 is the oldest)."""
@@ -371,6 +398,52 @@ class Simulator:
         total = min(len(matched), cap) if cap else len(matched)
         return {"items": [self.data.item(s, window, now) for s in page], "total": total}
 
+    def person_infos(self, body):
+        _check_types(body, {"person_ids": "ints"})
+        ids = body.get("person_ids")
+        if not ids:
+            raise _invalid("person_ids is required")
+        items = []
+        for pid in ids:
+            index = self.data.person_index(pid)
+            if index is None or index in DELETED_PERSONS:
+                continue
+            items.append({"person_id": pid, "person_name": self.data.person_name(index),
+                          "email": "person%02d@example.com" % index, "phone": "", "avatar": "", "locale": "en-US",
+                          "time_zone": "Asia/Shanghai", "as": "", "status": "enabled", "phone_verified": False,
+                          "email_verified": True})
+        return {"items": items}
+
+    def team_infos(self, body):
+        _check_types(body, {"team_ids": "ints"})
+        ids = body.get("team_ids")
+        if not ids:
+            raise _invalid("team_ids is required")
+        if len(ids) > 100:
+            raise _invalid("team_ids allows at most 100 entries")
+        teams = dict((t["team_id"], t) for t in self.data.teams)
+        return {"items": [{"team_id": t, "team_name": teams[t]["team_name"], "person_ids": self.data.team_persons(t)}
+                          for t in ids if t in teams]}
+
+    def team_list(self, body):
+        _check_types(body, {"p": "int", "limit": "int", "orderby": "str", "asc": "bool", "person_id": "int",
+                            "query": "str"})
+        p, limit = body.get("p", 1), body.get("limit", 20)
+        if p < 1 or not 1 <= limit <= 100:
+            raise _invalid("p must be at least 1 and limit between 1 and 100")
+        if p * limit > 10000:
+            raise _invalid("p * limit must not exceed 10000")
+        query = (body.get("query") or "").lower()
+        teams = [t for t in self.data.teams if query in t["team_name"].lower()]
+        if body.get("orderby") == "team_name":
+            teams.sort(key=lambda t: t["team_name"], reverse=not body.get("asc"))
+        page = teams[(p - 1) * limit:p * limit]
+        cap = self.behaviour["total_cap"]
+        return {"p": p, "limit": limit, "total": min(len(teams), cap) if cap else len(teams),
+                "has_next_page": p * limit < len(teams),
+                "items": [{"team_id": t["team_id"], "team_name": t["team_name"], "description": "", "status": "enabled",
+                           "person_ids": self.data.team_persons(t["team_id"]), "ref_id": ""} for t in page]}
+
     def insight_export(self, body, lang):
         _check_types(body, {"start_time": "int", "end_time": "int", "team_ids": "ints", "channel_ids": "ints",
                             "responder_ids": "ints", "severities": "strs", "incident_ids": "strs", "query": "str",
@@ -604,7 +677,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers.update(extra or {})
             self._json(status, {"request_id": request_id, "error": {"code": code, "message": message}}, headers)
 
-        if path not in ("/schedule/list", "/insight/team/export"):
+        if path not in ("/schedule/list", "/insight/team/export") + tuple(JSON_ENDPOINTS):
             return fail(404, "RouteNotFound", "no route %s" % path)
         if not key or key not in sim.app_keys:
             return fail(401, "Unauthorized", "app_key is missing, invalid or expired")
@@ -621,11 +694,16 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if path == "/schedule/list":
                 data = sim.schedule_list(entry["body"], lang)
+            elif path in JSON_ENDPOINTS:
+                data = getattr(sim, JSON_ENDPOINTS[path])(entry["body"])
             else:
                 csv_text = sim.insight_export(entry["body"], lang)
         except ApiError as err:
             return fail(err.status, err.code, err.message)
         entry["status"] = 200
+        if path in JSON_ENDPOINTS:
+            self._json(200, {"request_id": request_id, "data": data}, headers)
+            return None
         if path == "/schedule/list":
             entry["total"] = data["total"]
             self._json(200, {"request_id": request_id, "data": data}, headers)

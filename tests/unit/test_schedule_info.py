@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from flashduty_simulator import DataSet  # the simulator's data model is the oracle
+from flashduty_simulator import DELETED_PERSONS, DataSet  # the simulator's data model is the oracle
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as module
 
 PATH = "/schedule/list"
@@ -27,7 +27,9 @@ def test_fetches_every_schedule_in_the_fewest_requests(sim, conn, run_module):
     assert len(requests) == math.ceil(345 / 100.0)
     # Pages 2 to 4 go out together (concurrency), so they may arrive in any order.
     assert sorted((r["body"]["p"], r["body"]["limit"]) for r in requests) == [(1, 100), (2, 100), (3, 100), (4, 100)]
-    assert sorted(result["request_ids"]) == sorted(r["request_id"] for r in requests)
+    # The page requests, then the team-name look-up (resolve_names).
+    assert sorted(result["request_ids"]) == sorted(r["request_id"] for r in sim.requests())
+    assert [r["path"] for r in sim.requests()][-1] == "/team/infos"
 
 
 def test_more_than_10000_matches_are_truncated_with_a_warning(sim, conn, run_module):
@@ -89,8 +91,16 @@ def test_oncall_summary_for_a_window(sim, conn, run_module):
         persons = []
         for member in group["members"]:
             persons += [p for p in member["person_ids"] if p not in persons]
-        assert entry["current"] == {"start": start, "end": end, "group_name": group["group_name"],
-                                    "person_ids": persons}
+        current = dict(entry["current"])
+        named = current.pop("persons")
+        assert current == {"start": start, "end": end, "group_name": group["group_name"], "person_ids": persons}
+        # Names from the simulator's own people; deleted ones keep their id with no name.
+        assert [p["person_id"] for p in named] == persons
+        for person in named:
+            index = data.person_index(person["person_id"])
+            expected = None if index in DELETED_PERSONS else DataSet.person_name(index)
+            assert person["person_name"] == expected
+        assert entry["team_name"] == [t["team_name"] for t in data.teams if t["team_id"] == sched["team_id"]][0]
         assert entry["next"]["start"] == end
         checked += 1
     assert checked >= 20

@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Names for ids, and ids for names: the people on call, teams.
+
+Person ids in schedules are person ids, not member ids, so people are named
+through ``POST /person/infos``; teams through ``POST /team/infos``, and team
+names given as filters are found in ``POST /team/list``. Look-ups are batched
+(100 distinct ids a request, every id asked once per run) and run a few at a
+time, each request paced like every other.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
+    ApiError,
+    FlashdutyError,
+    ResponseFormatError,
+    ValidationError,
+)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, fetch_all
+from ansible_collections.flashcat.flashduty.plugins.module_utils.parallel import map_ordered
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
+    LOOKUP_BATCH,
+    PERSON_INFOS,
+    SCHEDULE_PAGING_CAP,
+    TEAM_INFOS,
+    TEAM_LIST_PAGE_LIMIT,
+    check_schema,
+    validate_team_list,
+)
+
+PERSON_INFOS_PATH = "/person/infos"
+TEAM_INFOS_PATH = "/team/infos"
+TEAM_LIST_PATH = "/team/list"
+
+
+def distinct(values):
+    """The values without repeats, in the order first seen."""
+    seen, out = set(), []
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            out.append(value)
+    return out
+
+
+def _chunks(values, size=LOOKUP_BATCH):
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def _items(client, path, body):
+    data = client.post(path, body).data
+    items = data.get("items") if isinstance(data, dict) else None
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise ResponseFormatError("POST %s answered without a list of items" % path)
+    return [item for item in items if isinstance(item, dict)]
+
+
+def person_infos(client, person_ids, concurrency=1):
+    """``{person_id: {person_id, person_name, email}}`` for the people the API knows."""
+    ids = distinct(person_ids)
+
+    def batch(chunk):
+        body = {"person_ids": chunk}
+        check_schema(PERSON_INFOS, body)
+        return _items(client, PERSON_INFOS_PATH, body)
+    wanted, found = set(ids), {}
+    for items in map_ordered(batch, _chunks(ids), concurrency):
+        for item in items:
+            pid = item.get("person_id")
+            if pid in wanted:
+                found[pid] = {"person_id": pid, "person_name": item.get("person_name"), "email": item.get("email")}
+    return found
+
+
+def team_infos(client, team_ids, concurrency=1):
+    """``{team_id: team_name}`` for the teams the API knows."""
+    ids = distinct(t for t in team_ids if t is not None)
+
+    def batch(chunk):
+        body = {"team_ids": chunk}
+        check_schema(TEAM_INFOS, body)
+        return _items(client, TEAM_INFOS_PATH, body)
+    wanted, found = set(ids), {}
+    for items in map_ordered(batch, _chunks(ids), concurrency):
+        for item in items:
+            if item.get("team_id") in wanted:
+                found[item["team_id"]] = item.get("team_name")
+    return found
+
+
+def list_teams(client, concurrency=1):
+    """Every team of the account (``team_id``, ``team_name``), every page."""
+    def page(p):
+        body = {"p": p, "limit": TEAM_LIST_PAGE_LIMIT}
+        validate_team_list(body)
+        data = client.post(TEAM_LIST_PATH, body).data
+        if not isinstance(data, dict) or not isinstance(data.get("items") or [], list):
+            raise ResponseFormatError("POST %s answered without a list of items" % TEAM_LIST_PATH)
+        total, has_next = data.get("total"), data.get("has_next_page")
+        return Page([i for i in data.get("items") or [] if isinstance(i, dict)],
+                    total if isinstance(total, int) and not isinstance(total, bool) else None,
+                    has_next if isinstance(has_next, bool) else None)
+    result = fetch_all(page, TEAM_LIST_PAGE_LIMIT, SCHEDULE_PAGING_CAP // TEAM_LIST_PAGE_LIMIT, concurrency)
+    return distinct_teams(result.items)
+
+
+def distinct_teams(items):
+    seen, teams = set(), []
+    for item in items:
+        if item.get("team_id") not in seen:
+            seen.add(item.get("team_id"))
+            teams.append({"team_id": item.get("team_id"), "team_name": item.get("team_name")})
+    return teams
+
+
+def team_ids_for_names(client, names, param="team_names", concurrency=1):
+    """The ids of the teams named exactly (case included) ``names``.
+
+    Raises ValidationError naming ``param``, the first unknown name and the
+    closest existing names, so nothing else is sent.
+    """
+    if not names:
+        return []
+    by_name = {}
+    for team in list_teams(client, concurrency):
+        by_name.setdefault(team["team_name"], []).append(team["team_id"])
+    for name in names:
+        if name not in by_name:
+            existing = [n for n in by_name if isinstance(n, str)]
+            close = [n for n in existing if n.lower() == ("%s" % name).lower()]
+            close += [n for n in difflib.get_close_matches("%s" % name, existing, n=3, cutoff=0.4) if n not in close]
+            hint = "closest: %s" % ", ".join(repr(n) for n in close[:3]) if close else "no team has a similar name"
+            raise ValidationError(param, "no team is named %r (names match exactly, case included); %s"
+                                  % (name, hint))
+    return distinct(tid for name in names for tid in by_name[name])
+
+
+def merge_team_ids(team_ids, resolved):
+    """``team_ids`` and the ids of ``team_names`` as one list, or None when both are empty."""
+    merged = distinct(list(team_ids or []) + list(resolved or []))
+    return merged or None
+
+
+def name_oncall(client, oncall, concurrency=1, more_person_ids=()):
+    """Give each on-call entry ``team_name`` and each shift ``persons``, in place.
+
+    ``more_person_ids`` (people of the computed shifts) are looked up in the
+    same batches. Returns ``(people, problem)``: every person asked for, in
+    order, named where the API knows them, and why a look-up failed (for one
+    warning) or None. A failed look-up leaves names empty; an invalid key
+    still fails.
+    """
+    person_ids = distinct([pid for entry in oncall for key in ("current", "next") if entry.get(key)
+                           for pid in entry[key]["person_ids"]] + list(more_person_ids))
+    problems = []
+    persons, teams = {}, {}
+    for what, lookup, ids in (("people", person_infos, person_ids),
+                              ("teams", team_infos, [entry.get("team_id") for entry in oncall])):
+        if not ids:
+            continue
+        try:
+            found = lookup(client, ids, concurrency)
+        except ApiError as err:
+            if err.code == "Unauthorized":
+                raise
+            problems.append("%s: %s" % (what, err))
+            continue
+        except FlashdutyError as err:
+            problems.append("%s: %s" % (what, err))
+            continue
+        (persons if what == "people" else teams).update(found)
+    def person(pid):
+        return dict(persons.get(pid) or {"person_id": pid, "person_name": None, "email": None})
+    for entry in oncall:
+        entry["team_name"] = teams.get(entry.get("team_id"))
+        for key in ("current", "next"):
+            shift = entry.get(key)
+            if shift:
+                shift["persons"] = [person(pid) for pid in shift["person_ids"]]
+    problem = None
+    if problems:
+        problem = "names could not be looked up, so on-call entries carry ids only (%s)" % "; ".join(problems)
+    return [person(pid) for pid in person_ids], problem
