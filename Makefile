@@ -51,8 +51,9 @@ demo: runtime
 	  ansible-playbook flashcat.flashduty.demo -e insight_report_dir=$(BUILD)/demo-report
 
 # Debian packages the tests use: headless Chromium opens the HTML report,
-# shellcheck is one of ansible-test's sanity tests.
-SYSTEM_PACKAGES := chromium shellcheck
+# shellcheck is one of ansible-test's sanity tests, redis-server is the real
+# Redis the shared-pacing tests start on a loopback port.
+SYSTEM_PACKAGES := chromium shellcheck redis-server
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

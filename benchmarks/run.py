@@ -260,6 +260,113 @@ def bench_export_size(sim, work, sizes):
     return rows
 
 
+LATENCY = 0.15
+
+
+def bench_latency_paging(sim, work, count):
+    """Every schedule at 150 ms a round trip: concurrent pages against one after the other."""
+    rows = []
+    pages = -(-count // 100)
+    floor = (-(-pages // 50) - 1) * 1.0 + LATENCY  # the 51st request may go 1 s after the 1st, then one round trip
+    for concurrency in (16, 1):
+        sim.reset(schedules=count, latency=LATENCY)
+        dummy, wall = module_peak_rss(sim, work, "flashduty_schedule_info",
+                                      {"concurrency": concurrency, "resolve_names": False})
+        log = sim.log(SCHEDULE)
+        times = [r["t"] for r in log]
+        rows.append({"concurrency": concurrency, "requests": len(log), "pages": pages,
+                     "429s": sum(1 for r in log if r["status"] == 429),
+                     "requests_span_s": max(times) - min(times) + LATENCY, "module_wall_s": wall, "floor_s": floor})
+    return rows
+
+
+def bench_names(sim, work, count):
+    """1,234 schedules with a window and names: requests by endpoint and wall time."""
+    sim.reset(schedules=count, latency=LATENCY)
+    dummy, wall = module_peak_rss(sim, work, "flashduty_schedule_info", {"start": "now", "end": "+7d"})
+    log = sim.log()
+    by_path = {}
+    for r in log:
+        by_path[r["path"]] = by_path.get(r["path"], 0) + 1
+    return {"schedules": count, "by_path": by_path, "429s": sum(1 for r in log if r["status"] == 429),
+            "module_wall_s": wall}
+
+
+ROLE = """
+- hosts: localhost
+  gather_facts: false
+  roles:
+    - role: flashcat.flashduty.insight_report
+      vars:
+        insight_report_dir: %(work)s/report
+"""
+
+
+def bench_role(sim, work, teams):
+    """The insight_report role for ``teams`` teams at 150 ms a round trip."""
+    sim.reset(schedules=teams * 2, teams=teams, latency=LATENCY)
+    wall, dummy = playbook(sim, work, ROLE % {"work": work})
+    log = sim.log()
+    exports = [r["t"] for r in log if r["path"] == EXPORT]
+    listing = [r["t"] for r in log if r["path"] != EXPORT]
+    by_path = {}
+    for r in log:
+        by_path[r["path"]] = by_path.get(r["path"], 0) + 1
+    return {"teams": teams, "by_path": by_path, "429s": sum(1 for r in log if r["status"] == 429),
+            "exports": len(exports), "export_floor_s": export_floor(len(exports)),
+            "export_span_s": max(exports) - min(exports) if exports else 0.0,
+            "listing_span_s": max(listing) - min(listing) + LATENCY if listing else 0.0, "wall_s": wall}
+
+
+JOB = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Four exports
+      flashcat.flashduty.flashduty_insight_export:
+        start_time: "{{ 1779667200 + item * 86400 }}"
+        end_time: "{{ 1779667200 + item * 86400 + 86400 }}"
+        return_rows: false
+      loop: [0, 1, 2, 3]
+      ignore_errors: true
+"""
+
+
+def bench_concurrent_jobs(sim, work, jobs=3):
+    """``jobs`` jobs x 4 exports at the real limits, each with its own HOME and pacing_dir (AWX-like)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "unit"))
+    from support import RedisServer  # pylint: disable=import-outside-toplevel
+    redis_server = RedisServer(work).start()
+    rows = []
+    try:
+        for name, url in (("file backend only", None), ("pacing_url (Redis)", redis_server.url)):
+            sim.reset()
+            procs = []
+            for index in range(jobs):
+                home = os.path.join(work, "job-%s-%d" % (url is not None, index))
+                os.makedirs(home)
+                path = os.path.join(home, "job.yml")
+                with open(path, "w") as handle:
+                    handle.write(JOB)
+                env = env_for(sim, home)
+                env.update(HOME=home, FLASHDUTY_PACING_DIR=os.path.join(home, "pacing"))
+                env.pop("ANSIBLE_CALLBACKS_ENABLED")
+                if url:
+                    env["FLASHDUTY_PACING_URL"] = url
+                procs.append(subprocess.Popen([os.path.join(BIN, "ansible-playbook"), path], env=env, cwd=home,
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            for proc in procs:
+                proc.wait()
+            log = sim.log(EXPORT)
+            ok = sorted(r["t"] for r in log if r["status"] == 200)
+            rows.append({"name": name, "exports": len(ok), "requests": len(log),
+                         "429s": sum(1 for r in log if r["status"] == 429),
+                         "span_s": ok[-1] - ok[0] if ok else 0.0, "floor_s": export_floor(jobs * 4)})
+    finally:
+        redis_server.stop()
+    return rows
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -317,6 +424,42 @@ def report(results, quick):
     if len(results["size"]) == 2:
         growth = results["size"][1]["peak_rss_mb"] - results["size"][0]["peak_rss_mb"]
         lines += ["", "Difference: %.1f MB (target: within 10 MB)." % growth]
+    lp = results["latency_paging"]
+    lines += ["", "## 5. Paging over a real network: %d schedules at %d ms a round trip" % (
+        lp[0]["pages"] * 100, LATENCY * 1000), "",
+        "The simulator answers every request %d ms late and enforces 50/s and 1000/min. The floor is set by the "
+        "rate limit: the 51st request may go 1 s after the first, then one round trip: %.2f s. *Requests* runs from "
+        "the first request sent to the last answer; *module* is the whole module process (Python start, imports, "
+        "pacing state) as Ansible runs it." % (LATENCY * 1000, lp[0]["floor_s"]), "",
+        "| concurrency | requests (pages %d) | 429s | requests | ratio to floor (goal <= 1.3) | module wall | "
+        "module ratio |" % lp[0]["pages"], "|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in lp:
+        lines.append("| %d | %d | %d | %.2f s | %.2f | %.2f s | %.2f |" % (
+            r["concurrency"], r["requests"], r["429s"], r["requests_span_s"], r["requests_span_s"] / r["floor_s"],
+            r["module_wall_s"], r["module_wall_s"] / r["floor_s"]))
+    lines += ["", "Concurrent against one page after the other: %.1fx faster (module wall; goal >= 7x)." % (
+        lp[1]["module_wall_s"] / lp[0]["module_wall_s"])]
+    n = results["names"]
+    lines += ["", "## 6. %d schedules with a window and names, at %d ms" % (n["schedules"], LATENCY * 1000), "",
+              "| requests by endpoint | 429s | module wall |", "|---|---:|---:|",
+              "| %s | %d | %.2f s |" % (", ".join("%s %d" % kv for kv in sorted(n["by_path"].items())), n["429s"],
+                                       n["module_wall_s"])]
+    r = results["role"]
+    lines += ["", "## 7. The insight_report role for %d teams, at %d ms" % (r["teams"], LATENCY * 1000), "",
+              "| requests by endpoint | 429s | listing and names | exports: first to last (floor) | playbook wall |",
+              "|---|---:|---:|---:|---:|",
+              "| %s | %d | %.2f s | %.1f s (%.1f s) | %.1f s |" % (
+                  ", ".join("%s %d" % kv for kv in sorted(r["by_path"].items())), r["429s"], r["listing_span_s"],
+                  r["export_span_s"], r["export_floor_s"], r["wall_s"])]
+    lines += ["", "## 8. Concurrent jobs: 3 jobs x 4 exports at the real limits (1/s, 10/min)", "",
+              "Each job has its own HOME and pacing_dir, as AWX jobs in their own containers do. The floor from the "
+              "first export to the last is %.0f s: the 11th and 12th wait for the minute." % (
+                  results["jobs"][0]["floor_s"]), "",
+              "| pacing | exports done | requests | 429s | first to last | ratio to floor |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for j in results["jobs"]:
+        lines.append("| %s | %d | %d | %d | %.1f s | %.3f |" % (j["name"], j["exports"], j["requests"], j["429s"],
+                                                             j["span_s"], j["span_s"] / j["floor_s"]))
     return "\n".join(lines) + "\n"
 
 
@@ -334,6 +477,10 @@ def main():
         results["per_task"] = bench_per_task(sim, work, 10 if args.quick else 50)
         results["imports"] = bench_imports()
         results["size"] = bench_export_size(sim, work, [10 ** 6, (10 if args.quick else 200) * 10 ** 6])
+        results["latency_paging"] = bench_latency_paging(sim, work, 2000 if args.quick else 10000)
+        results["names"] = bench_names(sim, work, 1234)
+        results["role"] = bench_role(sim, work, 60 if args.quick else 250)
+        results["jobs"] = bench_concurrent_jobs(sim, work)
     finally:
         sim.stop()
     text = report(results, args.quick)

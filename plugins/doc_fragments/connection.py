@@ -63,6 +63,26 @@ options:
         C(~/.cache/flashcat.flashduty/pacing) (or below E(XDG_CACHE_HOME)).
       - If it cannot be used, pacing falls back to the current process with a warning.
     type: path
+  pacing_url:
+    description:
+      - Share pacing through a Redis or Valkey server instead of O(pacing_dir), so that jobs in separate containers
+        and on separate hosts (AWX execution nodes, container groups) stay under the account's limits together.
+      - C(redis://[[user]:password@]host[:port][/db]), C(rediss://...) for TLS (query options such as
+        C(ssl_ca_certs=/path/ca.pem) are passed to redis-py), or C(unix:///path/redis.sock[?db=N]).
+      - Each reservation is one atomic script on the server, ordered by the server's clock; keys are named by a
+        hash of the app key and endpoint and expire by themselves.
+      - If the server cannot be reached for a few seconds, or refuses the credentials, the task fails before the
+        request it would have paced; the password never appears in any output.
+      - Needs the Python library C(redis) on the host that runs the module.
+      - If not set, the value of the E(FLASHDUTY_PACING_URL) environment variable is used.
+    type: str
+    version_added: 0.2.0
+  pacing_password:
+    description:
+      - The password of the O(pacing_url) server, when it is not in the URL.
+      - If not set, the value of the E(FLASHDUTY_PACING_PASSWORD) environment variable is used.
+    type: str
+    version_added: 0.2.0
   rate_limits:
     description:
       - Override the limits paced to, per API path, for accounts whose limits differ from the documented ones,

@@ -149,7 +149,8 @@ class FlashdutyClient:
 
     def __init__(self, app_key, base_url=DEFAULT_BASE_URL, timeout=30.0, validate_certs=True,
                  ca_path=None, max_retries=3, pacing=True, pacing_dir=None, rate_limits=None,
-                 clock=None, sleep=None, backoff=None, warn=None, session=None, pool_size=None):
+                 clock=None, sleep=None, backoff=None, warn=None, session=None, pool_size=None,
+                 pacer_factory=None, secrets=()):
         if not HAS_REQUESTS:
             raise FlashdutyError("the Python library requests is required")
         self.app_key = app_key
@@ -162,7 +163,10 @@ class FlashdutyClient:
         self.clock = clock if clock is not None else time.time
         self.sleep = sleep if sleep is not None else time.sleep
         self.backoff = backoff if backoff is not None else Backoff()
-        self.redact = Redactor(app_key)
+        self.redact = Redactor(app_key, *secrets)
+        # Where pacing state lives is not the client's business: a factory
+        # gives the pacer of an endpoint (file backend unless told otherwise).
+        self.pacer_factory = pacer_factory
         self._warn = warn or (lambda msg: None)
         self.request_ids = []
         self._pacers = {}
@@ -207,7 +211,9 @@ class FlashdutyClient:
     def _pacer(self, path):
         with self._pacers_lock:
             pacer = self._pacers.get(path)
-            if pacer is None:
+            if pacer is None and self.pacer_factory is not None:
+                pacer = self._pacers[path] = self.pacer_factory(path)
+            elif pacer is None:
                 pacer = Pacer(self.app_key, path, directory=self.pacing_dir,
                               limits=self.rate_limits.get(path), enabled=self.pacing,
                               clock=self.clock, sleep=self.sleep, warn=self.warn)

@@ -27,6 +27,11 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     Redactor,
     ValidationError,
 )
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis import (
+    RedisPacing,
+    import_redis,
+    parse_pacing_url,
+)
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
     HAS_JSONSCHEMA,
     JSONSCHEMA_IMPORT_ERROR,
@@ -73,6 +78,8 @@ def connection_argument_spec():
         max_retries=dict(type="int", default=3),
         pacing=dict(type="bool", default=True),
         pacing_dir=dict(type="path", fallback=(env_fallback, ["FLASHDUTY_PACING_DIR"])),
+        pacing_url=dict(type="str", no_log=True, fallback=(env_fallback, ["FLASHDUTY_PACING_URL"])),
+        pacing_password=dict(type="str", no_log=True, fallback=(env_fallback, ["FLASHDUTY_PACING_PASSWORD"])),
         rate_limits=dict(type="dict"),
     )
 
@@ -159,6 +166,7 @@ def client_from_module(module, concurrency=1):
     """
     params = module.params
     rate_limits = validate_connection(params)
+    pacer_factory, secrets = shared_pacing(module, rate_limits)
     return FlashdutyClient(
         app_key=params["app_key"],
         base_url=params["base_url"],
@@ -171,7 +179,37 @@ def client_from_module(module, concurrency=1):
         rate_limits=rate_limits,
         warn=module.warn,
         pool_size=concurrency if concurrency > 1 else None,
+        pacer_factory=pacer_factory,
+        secrets=secrets,
     )
+
+
+def shared_pacing(module, rate_limits):
+    """``(pacer factory, secrets)`` for ``pacing_url``; ``(None, ())`` for the file backend.
+
+    The URL is checked before anything is sent; redis-py is needed only here.
+    """
+    params = module.params
+    if not params.get("pacing_url"):
+        return None, ()
+    url, url_password = parse_pacing_url(params["pacing_url"])
+    secrets = tuple(s for s in (url_password, params.get("pacing_password")) if s)
+    for secret in secrets:
+        module.no_log_values.add(secret)
+    try:
+        import_redis()
+    except ImportError as exc:
+        module.fail_json(msg=missing_required_lib("redis", reason="for pacing_url"),
+                         exception="".join(traceback.format_exception_only(type(exc), exc)))
+    pacing = RedisPacing(params["app_key"], url, password=params.get("pacing_password"), limits=rate_limits)
+    return (lambda path: pacing.pacer(path, enabled=params["pacing"])), secrets
+
+
+def _url_password(url):
+    try:
+        return (parse_pacing_url(url)[1],) if url else ()
+    except ValidationError:
+        return ()
 
 
 def run_module(module, action):
@@ -181,7 +219,8 @@ def run_module(module, action):
     HTTP status, the error code and the request id when known; no traceback
     reaches the user, because a traceback may quote the request URL.
     """
-    redact = Redactor(module.params.get("app_key"))
+    redact = Redactor(module.params.get("app_key"), module.params.get("pacing_url"),
+                      module.params.get("pacing_password"), *_url_password(module.params.get("pacing_url")))
 
     def one_line(text):
         return " ".join(redact(text).split())

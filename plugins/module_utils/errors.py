@@ -24,14 +24,15 @@ _APP_KEY_IN_URL = re.compile(r"(app_key=)[^&\s'\"<>)]*", re.IGNORECASE)
 
 
 class Redactor:
-    """Remove a secret, in every form a URL or a repr could carry it."""
+    """Remove secrets (the app key, a pacing password), in every form a URL or a repr could carry them."""
 
-    def __init__(self, secret):
-        self.forms = []
-        if secret:
-            forms = set([secret, quote(secret, safe=""), quote_plus(secret), repr(secret)[1:-1]])
-            # Longest first, so a form that contains another is removed whole.
-            self.forms = sorted((f for f in forms if f), key=len, reverse=True)
+    def __init__(self, secret, *others):
+        forms = set()
+        for value in (secret,) + others:
+            if value:
+                forms.update([value, quote(value, safe=""), quote_plus(value), repr(value)[1:-1]])
+        # Longest first, so a form that contains another is removed whole.
+        self.forms = sorted((f for f in forms if f), key=len, reverse=True)
 
     def __call__(self, text):
         if text is None:

@@ -59,3 +59,95 @@ def playbook_env(sim, tmp_path, **extra):
     })
     env.update(extra)
     return env
+
+
+def make_certificate(folder):
+    """A self-signed certificate (its own CA) for 127.0.0.1: ``(cert path, key path)``."""
+    import datetime
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, u"127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=7))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(u"127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = os.path.join(str(folder), "cert.pem"), os.path.join(str(folder), "key.pem")
+    with open(cert_path, "wb") as handle:
+        handle.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as handle:
+        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A real redis-server (Debian's package) on a free loopback port, for the tests.
+
+    ``password`` turns on requirepass; ``tls`` (cert, key) serves TLS only.
+    """
+
+    def __init__(self, folder, password=None, tls=None, port=None):
+        import shutil
+        self.exe = shutil.which("redis-server")
+        self.folder = str(folder)
+        self.password = password
+        self.tls = tls
+        self.port = port or free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        auth = ":%s@" % self.password if self.password else ""
+        if self.tls:
+            return "rediss://%s127.0.0.1:%d/0?ssl_ca_certs=%s" % (auth, self.port, self.tls[0])
+        return "redis://%s127.0.0.1:%d/0" % (auth, self.port)
+
+    def start(self):
+        import subprocess
+        import time
+        if not self.exe:
+            if os.environ.get("CI"):
+                raise RuntimeError("no redis-server: make test installs it (apt-get install redis-server)")
+            import pytest
+            pytest.skip("no redis-server on this machine")
+        args = [self.exe, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", self.folder,
+                "--daemonize", "no", "--protected-mode", "no"]
+        if self.tls:
+            args += ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", self.tls[0],
+                     "--tls-key-file", self.tls[1], "--tls-ca-cert-file", self.tls[0], "--tls-auth-clients", "no"]
+        else:
+            args += ["--port", str(self.port)]
+        if self.password:
+            args += ["--requirepass", self.password]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import socket
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not start on port %d" % self.port)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None

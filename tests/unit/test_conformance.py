@@ -120,8 +120,10 @@ def test_awx_credential_type_injects_what_the_modules_read():
     read = dict((name, rules["fallback"][1][0]) for name, rules in spec.items() if "fallback" in rules)
     injected = credential["injectors"]["env"]
     fields = dict((f["id"], f) for f in credential["inputs"]["fields"])
-    assert injected == {read["app_key"]: "{{ app_key }}", read["base_url"]: "{{ base_url }}"}
+    assert injected == {read["app_key"]: "{{ app_key }}", read["base_url"]: "{{ base_url }}",
+                        read["pacing_url"]: "{{ pacing_url | default('') }}"}
     assert fields["app_key"]["secret"] is True and "app_key" in credential["inputs"]["required"]
+    assert fields["pacing_url"]["secret"] is True and "pacing_url" not in credential["inputs"]["required"]
 
 
 def test_changelog_lints_and_is_generated(tmp_path):
@@ -138,5 +140,5 @@ def test_changelog_lints_and_is_generated(tmp_path):
 def test_ee_metadata_names_the_python_and_system_dependencies():
     run = tool("ansible-builder", "introspect", COLLECTIONS)
     assert run.returncode == 0, run.stderr
-    for words in ("requests", "jsonschema", "tzdata", "flashcat.flashduty"):
+    for words in ("requests", "jsonschema", "redis", "tzdata", "flashcat.flashduty"):
         assert words in run.stdout, words

@@ -6,7 +6,6 @@ playbooks sharing one pacing_dir against a strict server."""
 
 from __future__ import absolute_import, division, print_function
 
-import datetime
 import json
 import os
 import socket
@@ -15,7 +14,7 @@ import sys
 
 import pytest
 
-from support import Simulator, playbook_env
+from support import Simulator, make_certificate, playbook_env
 
 KEY = "FDKEY-7c1d-Sup3rS3cret-4b2a"
 SCHEDULE = "/schedule/list"
@@ -153,27 +152,7 @@ def test_connection_refused_fails_cleanly_without_the_key(sim, tmp_path):
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
     """A self-signed certificate for 127.0.0.1."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-    import ipaddress
-    folder = tmp_path_factory.mktemp("tls")
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, u"127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=7))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(u"127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return str(cert_path), str(key_path)
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 def test_self_signed_server_fails_verification_and_works_with_ca_path(sim, tmp_path, certificate):

@@ -1,0 +1,227 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Pacing shared through a Redis (or Valkey) server, for jobs on many hosts.
+
+The file backend (:mod:`pacing`) coordinates the processes of one machine.
+AWX jobs run in containers of their own, often on several nodes, so they
+share the account's limits only through a server they all reach. This
+backend keeps the file backend's guarantee there: no window of any limit's
+length ever holds more requests than the limit.
+
+One atomic server-side script per reservation reads the sliding log of
+reservations (a sorted set), finds the earliest slot at which every window of
+the endpoint still has room, and appends it. The server's own clock (``TIME``)
+orders everyone, so hosts with skewed clocks agree. Keys are named by a hash
+of the app key and the endpoint, never the key, and expire on their own once
+the longest window has passed.
+
+Failure behaviour: the connection is tried again for a few seconds (a server
+restarting mid-run comes back into use; its log starts empty). A server that
+cannot be reached, refuses the credentials or keeps failing fails the task
+with :class:`PacingError`, before the API request it would have paced, and
+never with the password in the message: the user asked for shared pacing,
+and quietly pacing per process instead would bring back the 429s.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import importlib
+import time
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError, ValidationError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import (
+    DEFAULT_MARGIN,
+    LATE_WAKE,
+    MAX_REQUEUES,
+    limits_for,
+    state_name,
+)
+
+SCHEMES = ("redis", "rediss", "unix")
+KEY_PREFIX = "flashcat.flashduty:pacing:"
+# How long a failing server is tried again before the task fails.
+RECONNECT_SECONDS = 5.0
+
+# KEYS[1]: the log (sorted set of slots), KEYS[2]: a counter for unique members.
+# ARGV: margin, slot given up ('' for none), then count and window per limit.
+# Returns the member reserved and the seconds to wait, both as text.
+RESERVE_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local margin = tonumber(ARGV[1])
+local horizon = 0
+local limits = {}
+for i = 3, #ARGV, 2 do
+  local count, window = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  limits[#limits + 1] = {count, window}
+  if window > horizon then horizon = window end
+end
+horizon = horizon + margin
+if ARGV[2] ~= '' then redis.call('ZREM', KEYS[1], ARGV[2]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - horizon))
+local slot = now
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if #last > 0 and tonumber(last[2]) > slot then slot = tonumber(last[2]) end
+local size = redis.call('ZCARD', KEYS[1])
+for _, limit in ipairs(limits) do
+  if size >= limit[1] then
+    local nth = redis.call('ZRANGE', KEYS[1], -limit[1], -limit[1], 'WITHSCORES')
+    local earliest = tonumber(nth[2]) + limit[2] + margin
+    if earliest > slot then slot = earliest end
+  end
+end
+local member = string.format('%.6f', slot) .. ':' .. redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], slot, member)
+local ttl = math.ceil((slot - now + horizon) * 1000) + 1000
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return {member, string.format('%.6f', slot - now)}
+"""
+
+
+def import_redis():
+    """redis-py, imported only when pacing_url is used: it costs a module
+    process about 90 ms, which every task without pacing_url is spared.
+    Raises ImportError when it is not installed."""
+    return importlib.import_module("redis")
+
+
+class PacingError(FlashdutyError):
+    """The shared pacing server cannot be used; nothing was sent."""
+
+
+def parse_pacing_url(url, param="pacing_url"):
+    """Check a Redis URL: scheme, host, port, database. Never echoes a password.
+
+    Returns ``(url, password)`` where ``password`` is the URL's password (for
+    redaction) or None.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValidationError(param, "is not a URL such as redis://host:6379/0 (the port must be a number "
+                              "from 1 to 65535)")
+    shown = _without_password(parts)
+    if parts.scheme not in SCHEMES:
+        raise ValidationError(param, "must start with redis://, rediss:// (TLS) or unix://, got %s" % shown)
+    query = parse_qs(parts.query)
+    if parts.scheme == "unix":
+        if not parts.path.startswith("/"):
+            raise ValidationError(param, "a unix:// URL names the socket's absolute path, got %s" % shown)
+        db = (query.get("db") or ["0"])[0]
+    else:
+        if not parts.hostname:
+            raise ValidationError(param, "names no host, got %s" % shown)
+        if port is not None and not 1 <= port <= 65535:
+            raise ValidationError(param, "the port must be from 1 to 65535, got %s" % shown)
+        db = parts.path.lstrip("/") or (query.get("db") or ["0"])[0]
+    if not db.isdigit():
+        raise ValidationError(param, "the database must be a number such as /0, got %s" % shown)
+    return url, unquote(parts.password) if parts.password else None
+
+
+def _without_password(parts):
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = "%s@%s" % ("%s:********" % user if ":" in userinfo else user, host)
+    return "%s://%s%s" % (parts.scheme, netloc, parts.path)
+
+
+class RedisPacing:
+    """Pacers of every endpoint of one app key, sharing one connection."""
+
+    def __init__(self, app_key, url, password=None, limits=None, margin=DEFAULT_MARGIN, sleep=None, clock=None,
+                 reconnect_seconds=RECONNECT_SECONDS, connection=None):
+        try:
+            self.redis = import_redis()
+        except ImportError:
+            raise PacingError("the Python library redis is required for pacing_url")
+        self.app_key = app_key
+        self.limits = limits or {}
+        self.margin = margin
+        self.sleep = sleep if sleep is not None else time.sleep
+        self.clock = clock if clock is not None else time.monotonic
+        self.reconnect_seconds = reconnect_seconds
+        kwargs = {"socket_timeout": 5, "socket_connect_timeout": 5}
+        if password:
+            kwargs["password"] = password
+        self.connection = connection or self.redis.Redis.from_url(url, **kwargs)
+        self.script = self.connection.register_script(RESERVE_SCRIPT)
+
+    def pacer(self, endpoint, enabled=True):
+        return RedisPacer(self, endpoint, enabled)
+
+    def reserve(self, endpoint, give_up=None):
+        """``(member, seconds to wait)`` of a new slot, run atomically on the server."""
+        name = state_name(self.app_key, endpoint)
+        keys = [KEY_PREFIX + name, KEY_PREFIX + name + ":seq"]
+        args = [repr(self.margin), give_up or ""]
+        for count, window in limits_for(endpoint, self.limits):
+            args += [count, repr(float(window))]
+        deadline = self.clock() + self.reconnect_seconds
+        delay = 0.1
+        redis = self.redis
+        while True:
+            try:
+                member, wait = self.script(keys=keys, args=args)
+                return _text(member), float(_text(wait))
+            except redis.exceptions.AuthenticationError as exc:
+                raise PacingError("the pacing server refused the credentials of pacing_url (%s)" % _kind(exc))
+            except redis.exceptions.ResponseError as exc:
+                if "NOAUTH" in str(exc) or "WRONGPASS" in str(exc):
+                    raise PacingError("the pacing server refused the credentials of pacing_url (%s)" % _kind(exc))
+                raise PacingError("the pacing server answered with an error: %s" % exc)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                if self.clock() >= deadline:
+                    raise PacingError("cannot reach the pacing server of pacing_url (%s): %s; nothing was sent"
+                                      % (_kind(exc), exc))
+                self.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+
+def _text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else "%s" % value
+
+
+def _kind(exc):
+    return type(exc).__name__
+
+
+class RedisPacer:
+    """Wait for a slot of one endpoint; the same ``wait()`` as the file pacer."""
+
+    def __init__(self, pacing, endpoint, enabled=True):
+        self.pacing = pacing
+        self.endpoint = endpoint
+        self.enabled = enabled
+
+    def wait(self):
+        """Block until this process may send; returns the seconds waited.
+
+        The slot is in the server's time, so the wait is the server's
+        difference; a sleep that overshoots it by more than LATE_WAKE (a
+        busy host) gives the slot up and queues again, as the file pacer does.
+        """
+        if not self.enabled:
+            return 0.0
+        member, delay = self.pacing.reserve(self.endpoint)
+        waited, requeues = 0.0, 0
+        while True:
+            start = self.pacing.clock()
+            if delay > 0:
+                self.pacing.sleep(delay)
+            late = self.pacing.clock() - start - max(delay, 0.0)
+            waited += max(delay, 0.0)
+            if late > LATE_WAKE and requeues < MAX_REQUEUES:
+                requeues += 1
+                member, delay = self.pacing.reserve(self.endpoint, give_up=member)
+                continue
+            return waited
