@@ -199,6 +199,7 @@ PER_TASK_PAIR = """
       flashcat.flashduty.flashduty_schedule_info:
         page: 1
         limit: 100
+        resolve_names: false  # one call each, like the uri task
       loop: "{{ range(%(reps)d) | list }}"
     - name: uri%(suffix)s
       ansible.builtin.uri:

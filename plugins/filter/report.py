@@ -8,11 +8,11 @@ __metaclass__ = type
 
 # Filters behind the insight_report role, each documented in a .yml file
 # beside this one: insight_summary, insight_chart, to_csv, oncall_roster,
-# to_unix, local_time, export_batch_size.
+# to_unix, local_time, export_batch_size, insight_view, oncall_load.
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.flashcat.flashduty.plugins.module_utils import report
+from ansible_collections.flashcat.flashduty.plugins.module_utils import report, report_view
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError
 
 
@@ -36,4 +36,6 @@ class FilterModule(object):
             "to_unix": _wrap(report.to_unix),
             "local_time": _wrap(report.local_time),
             "export_batch_size": _wrap(report.export_batch_size),
+            "insight_view": _wrap(report_view.build_view),
+            "oncall_load": _wrap(report_view.oncall_load),
         }

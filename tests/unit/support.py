@@ -151,3 +151,36 @@ class RedisServer:
             self.proc.terminate()
             self.proc.wait(timeout=10)
         self.proc = None
+
+
+def sim_figures(handle, start, end):
+    """Per-team figures and their totals, computed from the simulator's own rows of
+    the exports it served for windows inside [start, end) (the oracle of the report)."""
+    from datetime import timezone
+    from flashduty_simulator import ZoneInfo
+    teams = {}
+    for request in handle.requests("/insight/team/export"):
+        body = request["body"]
+        if request["status"] != 200 or not start <= body["start_time"] < end:
+            continue
+        zone = ZoneInfo(body["time_zone"]) if body.get("time_zone") else timezone.utc
+        for row in handle.sim.export_rows(body, body["start_time"], body["end_time"], body.get("aggregate_unit"),
+                                          zone):
+            team = teams.setdefault(int(row["team_id"]), dict(incidents=0, ack=0, closed=0, interruptions=0,
+                                                              ack_s=0.0, close_s=0.0, hours={}))
+            ack, closed = int(row["total_incidents_acknowledged"]), int(row["total_incidents_closed"])
+            team["incidents"] += int(row["total_incident_cnt"])
+            team["ack"] += ack
+            team["closed"] += closed
+            team["interruptions"] += int(row["total_interruptions"])
+            team["ack_s"] += float(row["mean_seconds_to_ack"]) * ack
+            team["close_s"] += float(row["mean_seconds_to_close"]) * closed
+            if row.get("hours"):
+                team["hours"][row["hours"]] = team["hours"].get(row["hours"], 0) + int(row["total_interruptions"])
+    totals = dict((k, sum(t[k] for t in teams.values())) for k in ("incidents", "ack", "closed", "interruptions",
+                                                                 "ack_s", "close_s"))
+    for figures in list(teams.values()) + [totals]:
+        figures["mtta"] = round(figures["ack_s"] / figures["ack"], 1) if figures["ack"] else None
+        figures["mttr"] = round(figures["close_s"] / figures["closed"], 1) if figures["closed"] else None
+        figures["ack_pct"] = round(100.0 * figures["ack"] / figures["incidents"], 1) if figures["incidents"] else None
+    return teams, totals

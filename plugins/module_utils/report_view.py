@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the insight report shows, ready for its templates (HTML and Markdown).
+
+From the per-team summaries of the period and of the period before it (see
+:mod:`report`), and from flashduty_schedule_info's result for the period:
+the headline figures with their change, the teams sorted by incidents, the
+hour-bucket split of interruptions, who is on call grouped by team, and the
+on-call load of every person (hours and shifts from the computed shifts,
+clipped to the period). Lists a person reads are capped, with how many more
+there are; the CSV files stay complete.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from datetime import datetime
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.columns import HOUR_BUCKETS
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import group_person_ids
+from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone
+
+METRICS = (
+    # key, label, kind: "count" and "seconds" change in %, "pct" in percentage points
+    ("incidents", "Incidents", "count"),
+    ("mtta_seconds", "MTTA", "seconds"),
+    ("mttr_seconds", "MTTR", "seconds"),
+    ("acknowledgement_pct", "Acknowledged", "pct"),
+    ("interruptions", "Interruptions", "count"),
+)
+# For these a rise is bad news (shown in red); for acknowledgement a fall is.
+RISE_IS_BAD = ("incidents", "mtta_seconds", "mttr_seconds", "interruptions")
+CAPS = {"oncall_teams": 40, "oncall_per_team": 3, "load": 25}
+
+
+def change(current, previous, kind):
+    """``{"value", "previous", "delta", "text", "trend"}`` of one figure against the period before.
+
+    ``delta`` is the relative change in percent (percentage points for a
+    percentage); None when there is nothing to compare with.
+    """
+    delta = None
+    if current is not None and previous is not None:
+        if kind == "pct":
+            delta = round(current - previous, 1)
+        elif previous:
+            delta = round(100.0 * (current - previous) / previous, 1)
+    if delta is None:
+        text = "new" if previous in (None, 0) and current else ""
+    elif kind == "pct":
+        text = "%+.1f pp" % delta
+    elif round(delta) == 0:
+        text = "0%"
+    else:
+        text = "%+.0f%%" % delta
+    trend = "flat" if not delta else ("up" if delta > 0 else "down")
+    return {"value": current, "previous": previous, "delta": delta, "text": text, "trend": trend,
+            "shown": shown(current, kind), "previous_shown": shown(previous, kind)}
+
+
+def shown(value, kind):
+    """A figure as the report prints it."""
+    if value is None:
+        return "-"
+    if kind == "seconds":
+        return duration(value)
+    if kind == "pct":
+        return "%.1f %%" % value
+    return "%d" % value
+
+
+def _judge(key, entry):
+    if entry["trend"] == "flat":
+        entry["tone"] = "same"
+    else:
+        worse = (entry["trend"] == "up") == (key in RISE_IS_BAD)
+        entry["tone"] = "worse" if worse else "better"
+    return entry
+
+
+def _compare_all(current, previous):
+    out = {}
+    for key, dummy, kind in METRICS:
+        out[key] = _judge(key, change((current or {}).get(key), (previous or {}).get(key) if previous else None, kind))
+    return out
+
+
+def duration(seconds):
+    """Seconds as a short text: 45 s, 12.5 min, 3.2 h."""
+    if seconds is None:
+        return "-"
+    if seconds < 90:
+        return "%.0f s" % seconds
+    if seconds < 5400:
+        return "%.1f min" % (seconds / 60.0)
+    return "%.1f h" % (seconds / 3600.0)
+
+
+def hours_split(team):
+    split = team.get("interruptions_by_hours")
+    if not split:
+        return None
+    total = sum(split.values())
+    return {"total": total, "buckets": [{"name": name, "count": split.get(name, 0),
+                                         "pct": round(100.0 * split.get(name, 0) / total, 1) if total else 0.0}
+                                        for name in HOUR_BUCKETS]}
+
+
+def _oncall_groups(oncall, caps):
+    teams = {}
+    for entry in oncall or []:
+        if not (entry.get("current") or entry.get("next")):
+            continue
+        name = entry.get("team_name") or "%s" % entry.get("team_id")
+        teams.setdefault(name, []).append(entry)
+    groups = []
+    for name in sorted(teams, key=lambda n: ("%s" % n).lower()):
+        entries = sorted(teams[name], key=lambda e: "%s" % e.get("schedule_name"))
+        groups.append({"team": name, "schedules": entries[:caps["oncall_per_team"]],
+                       "more": max(0, len(entries) - caps["oncall_per_team"]), "count": len(entries)})
+    shown = groups[:caps["oncall_teams"]]
+    return shown, max(0, len(groups) - len(shown)), sum(g["count"] for g in groups)
+
+
+def oncall_load(schedules, persons, start, end):
+    """Hours on call and shifts per person, from the computed shifts clipped to [start, end)."""
+    names = dict((p.get("person_id"), p.get("person_name")) for p in persons or [])
+    load = {}
+    for item in schedules or []:
+        for shift in (item.get("final_schedule") or {}).get("schedules") or []:
+            begin, finish = max(shift.get("start") or 0, start), min(shift.get("end") or 0, end)
+            if finish <= begin:
+                continue
+            for pid in group_person_ids(shift.get("group")):
+                entry = load.setdefault(pid, {"person_id": pid, "person_name": names.get(pid), "seconds": 0,
+                                              "shifts": 0})
+                entry["seconds"] += finish - begin
+                entry["shifts"] += 1
+    rows = sorted(load.values(), key=lambda r: (-r["seconds"], -r["shifts"], "%s" % r["person_id"]))
+    for row in rows:
+        row["hours"] = round(row.pop("seconds") / 3600.0, 1)
+    return rows
+
+
+def build_view(summary, previous=None, schedules=None, period=None, time_zone=None, window_start=None, caps=None):
+    """Everything the report shows, as plain data for its templates.
+
+    ``schedules`` is flashduty_schedule_info's result (``schedules``,
+    ``oncall``, ``persons``) for the window starting at ``window_start``
+    (the API computes at most 45 days); ``period`` is ``[start, end]``.
+    """
+    caps = dict(CAPS, **(caps or {}))
+    schedules = schedules or {}
+    start, end = period or (None, None)
+    zone = get_zone(time_zone)
+    previous_teams = dict((t["team_id"], t) for t in (previous or {}).get("teams") or [])
+    teams = sorted(summary["teams"], key=lambda t: (-t["incidents"], ("%s" % t["team_name"]).lower()))
+    peak = max([t["incidents"] for t in teams] + [1])
+    rows = []
+    for team in teams:
+        before = previous_teams.get(team["team_id"])
+        rows.append(dict(team, changes=_compare_all(team, before if previous is not None else None),
+                         bar_pct=round(100.0 * team["incidents"] / peak, 1), hours=hours_split(team)))
+    totals = summary.get("totals") or {}
+    hours_totals = None
+    if any(t.get("interruptions_by_hours") for t in teams):
+        hours_totals = hours_split({"interruptions_by_hours": dict(
+            (name, sum((t.get("interruptions_by_hours") or {}).get(name, 0) for t in teams)) for name in HOUR_BUCKETS)})
+    groups, more_teams, oncall_count = _oncall_groups(schedules.get("oncall"), caps)
+    load_from = max(start, window_start) if window_start is not None and start is not None else start
+    load = oncall_load(schedules.get("schedules"), schedules.get("persons"), load_from, end) if end else []
+
+    def local(ts, fmt="%Y-%m-%d %H:%M"):
+        return datetime.fromtimestamp(ts, zone).strftime(fmt) if ts else ""
+    return {
+        "period": {"start": local(start), "end": local(end), "time_zone": time_zone or "UTC",
+                   "days": round((end - start) / 86400.0, 1) if start is not None and end else None,
+                   "load_from": local(load_from)},
+        "compared": previous is not None,
+        "headline": [dict(key=key, label=label, kind=kind, **_judge(key, change(
+            totals.get(key), ((previous or {}).get("totals") or {}).get(key) if previous is not None else None,
+            kind))) for key, label, kind in METRICS],
+        "teams": rows,
+        "hours_totals": hours_totals,
+        "oncall": {"groups": groups, "more_teams": more_teams, "schedules": oncall_count},
+        "load": {"rows": load[:caps["load"]], "more": max(0, len(load) - caps["load"]), "people": len(load)},
+    }

@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+"""The report a team lead forwards: every figure it shows (headline, teams,
+changes against the period before, hour split, on-call load) checked against
+the simulator's own rows, and the HTML as real headless Chromium lays it out
+at 1280 px and 390 px with 100 teams and 1,000 schedules."""
+
+from __future__ import absolute_import, division, print_function
+
+import html as htmllib
+import json
+import os
+import re
+import shutil
+import subprocess
+from datetime import datetime
+
+import pytest
+
+from support import sim_figures
+from flashduty_simulator import DataSet
+from ansible_collections.flashcat.flashduty.plugins.module_utils.report_view import change, duration
+
+NOW = 1779667200  # 2026-05-25 00:00 UTC
+START, END = NOW - 7 * 86400, NOW
+
+PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    insight_report_dir: %(dir)s
+    insight_report_start: %(start)d
+    insight_report_end: %(end)d
+%(vars)s
+  roles:
+    - role: flashcat.flashduty.insight_report
+  tasks:
+    - name: Keep the fact
+      ansible.builtin.copy:
+        content: "{{ flashduty_insight_report | to_json }}"
+        dest: %(dir)s/fact.json
+      changed_when: false
+"""
+
+
+def run_report(sim, playbook, tmp_path, extra=""):
+    sim.config(now=NOW)
+    report = tmp_path / "report"
+    run = playbook(PLAY % {"dir": report, "start": START, "end": END, "vars": extra})
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return report, json.loads((report / "fact.json").read_text())
+
+
+def cell_texts(html, table_id):
+    """{team id: [cell texts]} of a table of the report, as text."""
+    body = html.split('id="%s"' % table_id, 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for team_id, cells in re.findall(r'<tr data-team-id="(\d+)">(.*?)</tr>', body):
+        rows[int(team_id)] = [htmllib.unescape(re.sub(r"<[^>]+>", " ", c)).split()
+                              for c in re.findall(r"<td[^>]*>(.*?)</td>", cells)]
+    return rows
+
+
+def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(sim, playbook, tmp_path):
+    report, fact = run_report(sim, playbook, tmp_path)
+    teams, totals = sim_figures(sim, START, END)
+    before_teams, before = sim_figures(sim, START - 7 * 86400, START)
+    assert len(teams) == len(before_teams) == 12
+    # The fact
+    assert fact["totals"]["incidents"] == totals["incidents"]
+    assert fact["totals"]["mtta_seconds"] == totals["mtta"] and fact["totals"]["mttr_seconds"] == totals["mttr"]
+    assert fact["previous"]["totals"]["interruptions"] == before["interruptions"]
+    html = (report / "report.html").read_text()
+    # The headline: value and change of each figure, computed here from the rows.
+    cards = dict(re.findall(r'data-metric="(\w+)">(.*?)</div>\s*(?:<span|</div>)', html))
+    for key, now, then, kind in (("incidents", totals["incidents"], before["incidents"], "count"),
+                                 ("interruptions", totals["interruptions"], before["interruptions"], "count"),
+                                 ("mtta_seconds", totals["mtta"], before["mtta"], "seconds"),
+                                 ("acknowledgement_pct", totals["ack_pct"], before["ack_pct"], "pct")):
+        card = html.split('data-metric="%s"' % key, 1)[1].split("</div></div>", 1)[0] + "</div>"
+        expected = {"count": "%d" % now if now is not None else "-", "seconds": duration(now),
+                    "pct": "%.1f %%" % now}[kind]
+        assert '<div class="value">%s</div>' % expected in card, (key, card)
+        delta = 100.0 * (now - then) / then if kind != "pct" else now - then
+        text = ("%+.1f pp" % round(delta, 1)) if kind == "pct" else (
+            "0%" if round(round(delta, 1)) == 0 else "%+.0f%%" % round(delta, 1))
+        assert ">%s</span>" % text in card, (key, card, text)
+    assert cards
+    # The teams table: sorted by incidents, with each team's change; the hour split per team.
+    rows = cell_texts(html, "team-totals")
+    assert list(rows) == sorted(teams, key=lambda t: (-teams[t]["incidents"], DataSet().teams[t - 4295771902131]
+                                                      ["team_name"].lower()))
+    for team_id, cells in rows.items():
+        now, then = teams[team_id], before_teams[team_id]
+        assert cells[1][0] == "%d" % now["incidents"]
+        assert cells[1][1] == change(now["incidents"], then["incidents"], "count")["text"]
+        assert cells[5][0] == "%d" % now["interruptions"]
+    hours = cell_texts(html, "hours")
+    for team_id, cells in hours.items():
+        assert [int(c[0]) for c in cells[1:4]] == [teams[team_id]["hours"].get(h, 0) for h in ("work", "off", "sleep")]
+
+
+def test_oncall_load_is_the_shifts_hours_clipped_to_the_period(sim, playbook, tmp_path):
+    report, fact = run_report(sim, playbook, tmp_path)
+    data = DataSet()
+    expected = {}
+    for index in range(300):
+        sched = data.schedule(index)
+        if not sched["groups"]:
+            continue
+        t = START
+        while t < END:
+            s, e, group = DataSet.shift_at(sched, t)
+            seconds = min(e, END) - max(s, START)
+            for pid in dict.fromkeys(p for m in group["members"] for p in m["person_ids"]):
+                hours, shifts = expected.get(pid, (0, 0))
+                expected[pid] = (hours + seconds, shifts + 1)
+            t = e
+    load = dict((r["person_id"], (r["hours"], r["shifts"])) for r in fact["oncall_load"])
+    assert load == dict((pid, (round(sec / 3600.0, 1), n)) for pid, (sec, n) in expected.items())
+    lines = (report / "oncall_load.csv").read_text().splitlines()
+    assert lines[0] == "person_id,person_name,hours,shifts" and len(lines) == 1 + len(expected)
+
+
+def test_compare_off_makes_one_export_per_batch_and_shows_no_changes(sim, playbook, tmp_path):
+    report, fact = run_report(sim, playbook, tmp_path, "    insight_report_compare: false\n")
+    assert len(sim.requests("/insight/team/export")) == 1
+    html = (report / "report.html").read_text()
+    assert 'class="delta' not in html and fact["previous"]["totals"] is None
+
+
+MEASURE = """
+<script>
+(function () {
+  function box(e) { var r = e.getBoundingClientRect(); return [r.left, r.right, r.width, r.height]; }
+  var body = document.body.getBoundingClientRect();
+  var over = [];
+  Array.prototype.forEach.call(document.querySelectorAll('body *'), function (e) {
+    var r = e.getBoundingClientRect();
+    if (!r.width && !r.height) { return; }
+    var p = e.parentElement.getBoundingClientRect();
+    if (r.right > body.right + 1 || r.left < body.left - 1 ||
+        (e.tagName !== 'svg' && e.closest('svg') === null && r.right > p.right + 1)) {
+      over.push(e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40));
+    }
+  });
+  var charts = Array.prototype.filter.call(document.querySelectorAll('svg.chart'),
+    function (s) { return s.getBoundingClientRect().width > 0; }).map(function (s) {
+      return {id: s.id, box: box(s), labels: Array.prototype.map.call(s.querySelectorAll('text.x-label'),
+        function (t) { return t.textContent; }),
+        lines: s.querySelectorAll('polyline.series').length,
+        legend: Array.prototype.map.call(s.querySelectorAll('text.legend'), function (t) { return t.textContent; })};
+    });
+  document.body.setAttribute('data-measure', JSON.stringify({
+    width: window.innerWidth, scroll: document.documentElement.scrollWidth, over: over, charts: charts,
+    teams: Array.prototype.map.call(document.querySelectorAll('#team-totals tbody tr'),
+      function (r) { return r.cells[0].textContent; }),
+    oncall: document.getElementById('oncall').textContent,
+    load: Array.prototype.map.call(document.querySelectorAll('#load tbody tr'),
+      function (r) { return r.cells[0].textContent; })
+  }));
+})();
+</script>
+"""
+
+BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--hide-scrollbars"]
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    if os.environ.get("CI"):
+        pytest.fail("no Chromium: make test installs it (apt-get install chromium)")
+    pytest.skip("no Chromium on this machine")
+
+
+def measure(browser, report, width, tmp_path):
+    probe = report.parent / ("probe-%d.html" % width)
+    probe.write_text(report.read_text().replace("</body>", MEASURE + "</body>"))
+    dom = subprocess.run([browser] + BROWSER_FLAGS + ["--user-data-dir=%s" % (tmp_path / "profile"),
+                                                      "--window-size=%d,3000" % width, "--dump-dom", probe.as_uri()],
+                         capture_output=True, text=True, timeout=180, check=False)
+    match = re.search(r'data-measure="([^"]+)"', dom.stdout)
+    assert match, dom.stderr[-2000:]
+    return json.loads(htmllib.unescape(match.group(1)))
+
+
+def is_date(text):
+    try:
+        datetime.strptime(text, "%Y-%m-%d")
+        return True
+    except ValueError:
+        return False
+
+
+@pytest.fixture
+def big_report(sim, playbook, tmp_path):
+    sim.config(teams=100, schedules=1000)
+    report, fact = run_report(sim, playbook, tmp_path)
+    return report / "report.html", fact
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_report_lays_out_at_desktop_and_phone_width_with_100_teams(big_report, tmp_path, width):
+    browser = chromium()
+    report, fact = big_report
+    html = report.read_text()
+    assert "<script" not in html and not re.search(r'(src|href)="?https?://', html)
+    assert len(html.encode("utf-8")) < 250 * 1024, "too heavy to mail"
+    m = measure(browser, report, width, tmp_path)
+    assert m["scroll"] <= m["width"], "the page scrolls sideways"
+    assert m["over"] == [], m["over"][:10]
+    (chart,) = m["charts"]  # one chart for each width, the other is hidden
+    assert chart["id"] == ("incidents-chart" if width > 600 else "incidents-chart-narrow")
+    assert chart["labels"] and all(is_date(label) for label in chart["labels"]), chart["labels"]
+    assert chart["lines"] == (7 if width > 600 else 5)  # all, the top teams, others
+    assert any(label.startswith("Others (") for label in chart["legend"])
+    assert len(m["teams"]) == 100
+    assert u"运维团队" in m["teams"] and 'Data "Lake"' in m["teams"] and "Payments, EU" in m["teams"]
+    assert "<b>Kim</b> & Co" in m["oncall"] + "".join(m["load"])
+    assert "more schedules" in m["oncall"] and len(m["load"]) == 25
+    shots = os.environ.get("FLASHDUTY_SCREENSHOT_DIR")
+    if shots:
+        subprocess.run([browser] + BROWSER_FLAGS + ["--user-data-dir=%s" % (tmp_path / "profile"),
+                                                    "--window-size=%d,2400" % width,
+                                                    "--screenshot=%s" % os.path.join(shots, "report-%d.png" % width),
+                                                    report.as_uri()], capture_output=True, timeout=180, check=False)
+
+
+def test_the_report_prints_on_a4(big_report, tmp_path):
+    browser = chromium()
+    report, dummy = big_report
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([browser] + BROWSER_FLAGS + ["--user-data-dir=%s" % (tmp_path / "profile"),
+                                                "--no-pdf-header-footer", "--print-to-pdf=%s" % pdf, report.as_uri()],
+                   capture_output=True, timeout=180, check=False)
+    raw = pdf.read_bytes()
+    assert raw.startswith(b"%PDF")
+    sizes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", raw))
+    assert sizes and all(abs(float(w) - 595.92) < 2 and abs(float(h) - 842.88) < 2 for w, h in sizes), sizes
