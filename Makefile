@@ -25,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The virtualenv's tools (ansible-playbook, molecule, ansible-lint, ...) first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: bench demo runtime test unit molecule lint galaxy system-packages sanity test-matrix schemas venv clean
+.PHONY: bench demo runtime screenshots test unit molecule lint galaxy system-packages sanity test-matrix schemas venv clean
 
 # The demo needs only what the collection needs; the tests add their tools.
 $(VENV)/.runtime: requirements.txt
@@ -49,6 +49,15 @@ $(COLLECTION_LINK):
 demo: runtime
 	@$(VENV)/bin/python $(SIM) run -- \
 	  ansible-playbook flashcat.flashduty.demo -e insight_report_dir=$(BUILD)/demo-report
+	@echo "The report: $(BUILD)/demo-report/report.html (and report.md, team_insight.csv, oncall.csv, oncall_load.csv)"
+
+# Screenshots of the report at desktop and phone width (100 teams, 1,000
+# schedules), taken by the Chromium test, for a person to look at.
+screenshots: venv system-packages
+	mkdir -p $(BUILD)/screenshots
+	FLASHDUTY_SCREENSHOT_DIR=$(BUILD)/screenshots $(VENV)/bin/python -m pytest tests/unit/test_report.py \
+	  -q -p no:cacheprovider -k lays_out
+	@echo "Screenshots: $(BUILD)/screenshots/report-1280.png, $(BUILD)/screenshots/report-390.png"
 
 # Debian packages the tests use: headless Chromium opens the HTML report,
 # shellcheck is one of ansible-test's sanity tests, redis-server is the real
@@ -143,3 +152,4 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) .venv-* $(BUILD) .pytest_cache
+# (The CPython 3.13 build stays in ~/.cache/flashcat.flashduty; remove it there to rebuild.)

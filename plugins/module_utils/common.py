@@ -142,9 +142,10 @@ def validate_connection(params):
     return parse_rate_limits(params.get("rate_limits"))
 
 
-# Requests in flight at once, a module's ``concurrency`` option. More than the
-# tightest per-second limit of a list endpoint (50/s) would only wait longer.
-DEFAULT_CONCURRENCY = 16
+# Requests in flight at once, a module's ``concurrency`` option: the per-second
+# limit of the list endpoints (50/s). Fewer cannot send a second's worth at once
+# over a slow network (benchmarks: 150 ms round trips); more would only wait.
+DEFAULT_CONCURRENCY = 50
 MAX_CONCURRENCY = 50
 
 

@@ -211,3 +211,21 @@ def test_a_lone_infinite_value_for_a_list_of_ids_fails_naming_the_option(sim, co
     result = run_module(module, dict(conn, team_ids=float("inf")))
     assert result["failed"] is True and "team_ids" in result["msg"]
     assert "Traceback" not in json.dumps(result) and sim.requests() == []
+
+
+def test_concurrent_pages_reuse_a_pool_of_connections(sim, conn, run_module):
+    sim.config(schedules=3000)
+    result = run_module(module, dict(conn, concurrency=8, resolve_names=False))
+    assert len(result["schedules"]) == 3000
+    log = sim.requests(PATH)
+    peers = set(r["peer"] for r in log)
+    # One connection per thread at most, each kept for many requests (no "pool is full" churn).
+    assert len(log) >= 30 and len(peers) <= 8
+    assert not [w for w in result.get("warnings", []) if "pool" in w.lower()]
+
+
+def test_concurrency_outside_its_range_fails_before_any_request(sim, conn, run_module):
+    for value in (0, 51):
+        result = run_module(module, dict(conn, concurrency=value))
+        assert result["failed"] is True and result["msg"] == "concurrency: must be from 1 to 50, got %d" % value
+    assert sim.requests() == []
