@@ -64,37 +64,37 @@ def _items(client, path, body):
     return [item for item in items if isinstance(item, dict)]
 
 
-def person_infos(client, person_ids, concurrency=1):
-    """``{person_id: {person_id, person_name, email}}`` for the people the API knows."""
-    ids = distinct(person_ids)
+def _infos(client, path, schema, ids_field, id_field, ids, concurrency):
+    """``{id: item}`` of the ids the API knows: every id asked once, 100 a request.
+
+    ``ids_field`` names the request's list (``person_ids``), ``id_field`` the
+    id in each answered item (``person_id``).
+    """
+    ids = distinct(i for i in ids if i is not None)
 
     def batch(chunk):
-        body = {"person_ids": chunk}
-        check_schema(PERSON_INFOS, body)
-        return _items(client, PERSON_INFOS_PATH, body)
+        body = {ids_field: chunk}
+        check_schema(schema, body)
+        return _items(client, path, body)
     wanted, found = set(ids), {}
     for items in map_ordered(batch, _chunks(ids), concurrency):
         for item in items:
-            pid = item.get("person_id")
-            if pid in wanted:
-                found[pid] = {"person_id": pid, "person_name": item.get("person_name"), "email": item.get("email")}
+            if item.get(id_field) in wanted:
+                found[item[id_field]] = item
     return found
+
+
+def person_infos(client, person_ids, concurrency=1):
+    """``{person_id: {person_id, person_name, email}}`` for the people the API knows."""
+    found = _infos(client, PERSON_INFOS_PATH, PERSON_INFOS, "person_ids", "person_id", person_ids, concurrency)
+    return dict((pid, {"person_id": pid, "person_name": item.get("person_name"), "email": item.get("email")})
+                for pid, item in found.items())
 
 
 def team_infos(client, team_ids, concurrency=1):
     """``{team_id: team_name}`` for the teams the API knows."""
-    ids = distinct(t for t in team_ids if t is not None)
-
-    def batch(chunk):
-        body = {"team_ids": chunk}
-        check_schema(TEAM_INFOS, body)
-        return _items(client, TEAM_INFOS_PATH, body)
-    wanted, found = set(ids), {}
-    for items in map_ordered(batch, _chunks(ids), concurrency):
-        for item in items:
-            if item.get("team_id") in wanted:
-                found[item["team_id"]] = item.get("team_name")
-    return found
+    found = _infos(client, TEAM_INFOS_PATH, TEAM_INFOS, "team_ids", "team_id", team_ids, concurrency)
+    return dict((tid, item.get("team_name")) for tid, item in found.items())
 
 
 def list_teams(client, concurrency=1):

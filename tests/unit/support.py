@@ -184,3 +184,37 @@ def sim_figures(handle, start, end):
         figures["mttr"] = round(figures["close_s"] / figures["closed"], 1) if figures["closed"] else None
         figures["ack_pct"] = round(100.0 * figures["ack"] / figures["incidents"], 1) if figures["incidents"] else None
     return teams, totals
+
+
+ROLE_PLAY = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    insight_report_dir: %(dir)s
+%(vars)s
+  roles:
+    - role: flashcat.flashduty.insight_report
+  tasks:
+    - name: Keep the fact
+      ansible.builtin.copy:
+        content: "{{ flashduty_insight_report | to_json }}"
+        dest: %(dir)s/fact.json
+      changed_when: false
+"""
+
+
+def role_play(report_dir, **role_vars):
+    """A play that runs the insight_report role into ``report_dir`` and keeps its fact in fact.json."""
+    import json
+    lines = "\n".join("    %s: %s" % (k, json.dumps(v)) for k, v in role_vars.items())
+    return ROLE_PLAY % {"dir": report_dir, "vars": lines}
+
+
+def run_processes(code, count, timeout=300):
+    """Run ``code`` in ``count`` Python processes at once, importing the collection as the tests do."""
+    import subprocess
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env) for dummy in range(count)]
+    outputs = [p.communicate(timeout=timeout) for p in procs]
+    return [p.returncode for p in procs], outputs

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from support import sim_figures
+from support import role_play, sim_figures
 from ansible_collections.flashcat.flashduty.plugins.module_utils import columns as layout
 from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ApiError, ResponseFormatError
@@ -165,8 +165,8 @@ def test_batch_size_keeps_every_export_under_the_cap(span_days, unit, hours, exp
 def test_the_role_batches_teams_so_its_exports_stay_under_the_cap(sim, playbook, tmp_path):
     # A year by week with hour buckets: 61 teams a request, so 150 teams take 3 requests.
     sim.config(teams=150, schedules=150)
-    run = playbook(ROLE_PLAY % {"dir": tmp_path / "report", "vars": "    insight_report_start: 2025-05-25\n"
-                                "    insight_report_end: 2026-05-25\n    insight_report_aggregate_unit: week\n"})
+    run = playbook(role_play(tmp_path / "report", insight_report_start="2025-05-25",
+                             insight_report_end="2026-05-25", insight_report_aggregate_unit="week"))
     assert run.returncode == 0, run.stdout + run.stderr
     exports = sim.requests(EXPORT)
     assert sorted(len(r["body"]["team_ids"]) for r in exports) == [28, 28, 61, 61, 61, 61]  # period and before
@@ -174,21 +174,6 @@ def test_the_role_batches_teams_so_its_exports_stay_under_the_cap(sim, playbook,
 
 
 # ---------------------------------------------------------- export columns
-ROLE_PLAY = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    insight_report_dir: %(dir)s
-%(vars)s
-  roles:
-    - role: flashcat.flashduty.insight_report
-  tasks:
-    - name: Keep the fact
-      ansible.builtin.copy:
-        content: "{{ flashduty_insight_report | to_json }}"
-        dest: %(dir)s/fact.json
-      changed_when: false
-"""
 
 
 @pytest.mark.parametrize("order,position,form", [
@@ -198,8 +183,8 @@ ROLE_PLAY = """
 def test_report_numbers_match_the_servers_rows_under_every_column_layout(sim, playbook, tmp_path, order, position,
                                                                          form):
     sim.config(column_order=order, bucket_position=position, bucket_format=form)
-    run = playbook(ROLE_PLAY % {"dir": tmp_path / "report", "vars": "    insight_report_start: 2026-05-01\n"
-                                "    insight_report_end: 2026-05-15\n"})
+    run = playbook(role_play(tmp_path / "report", insight_report_start="2026-05-01",
+                             insight_report_end="2026-05-15"))
     assert run.returncode == 0, run.stdout + run.stderr
     fact = json.loads((tmp_path / "report" / "fact.json").read_text())
     expected, dummy = sim_figures(sim, fact["period"]["start"], fact["period"]["end"])
@@ -216,7 +201,7 @@ def test_report_numbers_match_the_servers_rows_under_every_column_layout(sim, pl
 
 
 def test_the_role_asks_for_its_fields_in_the_vendors_order(sim, playbook, tmp_path):
-    run = playbook(ROLE_PLAY % {"dir": tmp_path / "report", "vars": ""})
+    run = playbook(role_play(tmp_path / "report"))
     assert run.returncode == 0, run.stdout + run.stderr
     fields = sim.requests(EXPORT)[0]["body"]["export_fields"]
     assert fields == layout.vendor_order(fields) and fields[-1] == "hours"
@@ -224,7 +209,7 @@ def test_the_role_asks_for_its_fields_in_the_vendors_order(sim, playbook, tmp_pa
 
 def test_an_unmappable_header_fails_the_role_with_one_line_and_no_report(sim, playbook, tmp_path):
     sim.config(column_order="reversed")
-    run = playbook(ROLE_PLAY % {"dir": tmp_path / "report", "vars": ""})
+    run = playbook(role_play(tmp_path / "report"))
     assert run.returncode != 0
     out = run.stdout + run.stderr
     line = [ln for ln in out.splitlines() if "cannot map the export's columns" in ln]

@@ -12,6 +12,7 @@ import math
 
 import pytest
 
+from support import role_play
 from flashduty_simulator import DELETED_PERSONS, PERSON_NAMES, DataSet
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as export_module
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
@@ -123,26 +124,11 @@ def test_the_export_takes_team_names(sim, conn, run_module):
     assert [row["Team Name"] for row in result["rows"]] == ['Data "Lake"']
 
 
-ROLE_PLAY = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    insight_report_dir: %(dir)s
-    insight_report_team_names: ["SRE", "Payments, EU"]
-  roles:
-    - role: flashcat.flashduty.insight_report
-  tasks:
-    - name: Keep the fact
-      ansible.builtin.copy:
-        content: "{{ flashduty_insight_report | to_json }}"
-        dest: %(dir)s/fact.json
-      changed_when: false
-"""
 
 
 def test_the_report_shows_names_escaped_in_html_and_intact_in_csv(sim, playbook, tmp_path):
     report = tmp_path / "report"
-    run = playbook(ROLE_PLAY % {"dir": report})
+    run = playbook(role_play(report, insight_report_team_names=["SRE", "Payments, EU"]))
     assert run.returncode == 0, run.stdout + run.stderr
     fact = json.loads((report / "fact.json").read_text())
     assert set(t["team_id"] for t in fact["teams"]) == {SRE, PAYMENTS}

@@ -12,7 +12,7 @@ import textwrap
 
 import pytest
 
-from support import Simulator
+from support import Simulator, run_processes
 from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer, next_slot
 
@@ -159,17 +159,13 @@ PROCESS = textwrap.dedent("""
 def test_three_processes_sharing_pacing_dir_stay_under_1_per_second_and_10_per_minute(tmp_path):
     server = Simulator(limits="documented").start()
     try:
-        code = PROCESS % {"key": "sim-app-key-0123456789abcdef", "url": server.url,
-                          "dir": str(tmp_path / "pacing"), "count": 3}
         # The children import the collection the way this test process does.
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-        procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, env=env) for dummy in range(3)]
-        outputs = [p.communicate(timeout=120) for p in procs]
+        codes, outputs = run_processes(PROCESS % {"key": "sim-app-key-0123456789abcdef", "url": server.url,
+                                                  "dir": str(tmp_path / "pacing"), "count": 3}, 3, timeout=120)
         log = list(server.log)
     finally:
         server.stop()
-    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert codes == [0, 0, 0], outputs
     statuses = [entry["status"] for entry in log]
     # The server counts in sliding windows and answers 429 past either limit;
     # with max_retries=0 a single 429 would have failed a process.

@@ -142,21 +142,14 @@ def test_threads_of_several_processes_share_the_pacer_without_a_429(tmp_path):
     # Three processes, eight threads each, one pacing_dir; the server counts
     # 10 per 0.5 s and 40 per 3 s in sliding windows and would answer 429
     # (max_retries=0: a failed process) to any burst past either.
-    import os
-    import subprocess
-    import sys
-    from support import Simulator
+    from support import Simulator, run_processes
     server = Simulator(limits={"/schedule/list": [[10, 0.5], [40, 3.0]]}, schedules=1500).start()
     try:
-        code = PAGING_PROCESS % {"key": "sim-app-key-0123456789abcdef", "url": server.url,
-                                 "dir": str(tmp_path / "pacing"), "count": 1500}
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-        procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True, env=env) for dummy in range(3)]
-        outputs = [p.communicate(timeout=300) for p in procs]
+        codes, outputs = run_processes(PAGING_PROCESS % {"key": "sim-app-key-0123456789abcdef", "url": server.url,
+                                                         "dir": str(tmp_path / "pacing"), "count": 1500}, 3)
         log = list(server.log)
     finally:
         server.stop()
-    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert codes == [0, 0, 0], outputs
     statuses = [entry["status"] for entry in log]
     assert statuses.count(429) == 0 and len(statuses) >= 3 * 16

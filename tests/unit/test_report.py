@@ -16,36 +16,19 @@ from datetime import datetime
 
 import pytest
 
-from support import sim_figures
+from support import role_play, sim_figures
 from flashduty_simulator import DataSet
 from ansible_collections.flashcat.flashduty.plugins.module_utils.report_view import change, duration
 
 NOW = 1779667200  # 2026-05-25 00:00 UTC
 START, END = NOW - 7 * 86400, NOW
 
-PLAY = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    insight_report_dir: %(dir)s
-    insight_report_start: %(start)d
-    insight_report_end: %(end)d
-%(vars)s
-  roles:
-    - role: flashcat.flashduty.insight_report
-  tasks:
-    - name: Keep the fact
-      ansible.builtin.copy:
-        content: "{{ flashduty_insight_report | to_json }}"
-        dest: %(dir)s/fact.json
-      changed_when: false
-"""
 
 
-def run_report(sim, playbook, tmp_path, extra=""):
+def run_report(sim, playbook, tmp_path, **role_vars):
     sim.config(now=NOW)
     report = tmp_path / "report"
-    run = playbook(PLAY % {"dir": report, "start": START, "end": END, "vars": extra})
+    run = playbook(role_play(report, insight_report_start=START, insight_report_end=END, **role_vars))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return report, json.loads((report / "fact.json").read_text())
 
@@ -122,7 +105,7 @@ def test_oncall_load_is_the_shifts_hours_clipped_to_the_period(sim, playbook, tm
 
 
 def test_compare_off_makes_one_export_per_batch_and_shows_no_changes(sim, playbook, tmp_path):
-    report, fact = run_report(sim, playbook, tmp_path, "    insight_report_compare: false\n")
+    report, fact = run_report(sim, playbook, tmp_path, insight_report_compare=False)
     assert len(sim.requests("/insight/team/export")) == 1
     html = (report / "report.html").read_text()
     assert 'class="delta' not in html and fact["previous"]["totals"] is None

@@ -9,26 +9,10 @@ import json
 
 import pytest
 
-PLAY = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    insight_report_dir: %(dir)s
-%(vars)s
-  roles:
-    - role: flashcat.flashduty.insight_report
-  tasks:
-    - name: Keep the fact
-      ansible.builtin.copy:
-        content: "{{ flashduty_insight_report | to_json }}"
-        dest: %(dir)s/fact.json
-      changed_when: false
-"""
-
+from support import role_play as support_role_play
 
 def role_play(tmp_path, **role_vars):
-    lines = "\n".join("    %s: %s" % (k, json.dumps(v)) for k, v in role_vars.items())
-    return PLAY % {"dir": tmp_path / "report", "vars": lines}
+    return support_role_play(tmp_path / "report", **role_vars)
 
 
 @pytest.mark.parametrize("role_vars,words", [
