@@ -104,8 +104,8 @@ options:
       - Page 1 is fetched alone first. When the server's total is exact (under 1,000) only the pages it announces
         are fetched; otherwise pages are fetched ahead and at most O(concurrency) - 1 requests past the last page
         are wasted.
-      - V(1) fetches one page after the other. The default and the most is 50, the endpoint's per-second limit:
-        over a network with 150 ms round trips, fewer in flight cannot send a second's worth of requests at
+      - V(1) fetches one page after the other. The default and the most is 50, the endpoint's per-second limit.
+        Over a network with 150 ms round trips fewer in flight cannot send a second's worth of requests at
         once, and more would only wait longer. Lists past 1,000 schedules (whose count the server does not
         say) may cost up to 49 requests for empty pages past the end.
     type: int
