@@ -3,7 +3,10 @@
 #   make test   install what the tests need and run all of them
 # Both create their own virtualenv (.venv) and install into it; the demo needs
 # nothing else but python3 (3.11) with venv and pip. The tests also install
-# Chromium and shellcheck from Debian when missing (as root, or say how).
+# Chromium, shellcheck and redis-server from Debian when missing (as root, or
+# say how), galaxy-importer into .venv-galaxy, and build a CPython 3.13 once
+# into ~/.cache/flashcat.flashduty for ansible-core 2.20 and 2.21
+# (tests/tools/build_python.sh, from Debian's source archive).
 
 SHELL := /bin/bash
 PYTHON ?= python3

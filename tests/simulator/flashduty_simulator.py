@@ -226,6 +226,9 @@ class DataSet:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A real service accepts a client's 50 connections at once; the default
+    # backlog of 5 would drop SYNs and add 1 s retransmits under load.
+    request_queue_size = 128
 
     def handle_error(self, request, client_address):
         # A client that timed out or hung up is part of the tests, not news.

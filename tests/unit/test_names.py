@@ -145,3 +145,20 @@ def test_the_report_shows_names_escaped_in_html_and_intact_in_csv(sim, playbook,
     assert "Payments, EU" in html
     md = (report / "report.md").read_text()
     assert any(n in md for n in tricky)
+
+
+def test_through_ansible_playbook_failing_look_ups_warn_and_unknown_names_fail(sim, playbook, tmp_path):
+    sim.config(now=NOW)
+    sim.faults({"kind": "status", "status": 503, "path": "/person/infos", "times": 100})
+    out = tmp_path / "roster.json"
+    run = playbook(oncall_play(out, team_ids=[SRE], start="-1d", end="+1d", max_retries=0))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "names could not be looked up" in run.stdout + run.stderr
+    result = json.loads(out.read_text())
+    assert all(p["person_name"] is None for e in result["oncall"] if e["current"] for p in e["current"]["persons"])
+    assert all(e["team_name"] == "SRE" for e in result["oncall"])
+    before = len(sim.requests())
+    run = playbook(oncall_play(out, team_names=["Search", "Obsrvability"]), "--check")
+    assert run.returncode != 0
+    assert "team_names: no team is named 'Obsrvability'" in run.stdout and "closest: 'Observability'" in run.stdout
+    assert set(r["path"] for r in sim.requests()[before:]) == {"/team/list"}

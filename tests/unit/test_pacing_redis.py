@@ -260,3 +260,25 @@ def test_a_module_without_pacing_url_does_not_import_redis(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
     assert out.stdout.strip() == "False"
+
+
+def test_the_password_is_in_no_output_of_a_vvvv_run(tmp_path):
+    server = RedisServer(tmp_path, password=PASSWORD).start()
+    sim = Simulator(limits="off", app_keys=[KEY]).start()
+
+    class Handle(object):
+        url, app_key = sim.url, KEY
+    try:
+        (tmp_path / "job.yml").write_text(JOB.replace("[1, 2, 3, 4]", "[1, 2]"))
+        env = playbook_env(Handle, tmp_path, FLASHDUTY_PACING_URL=server.url)
+        run = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-vvvv",
+                              str(tmp_path / "job.yml")], env=env, cwd=str(tmp_path), capture_output=True, text=True,
+                             timeout=300, check=False)
+        statuses = [entry["status"] for entry in sim.log]
+    finally:
+        sim.stop()
+        server.stop()
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert statuses == [200, 200]
+    assert PASSWORD not in run.stdout + run.stderr and KEY not in run.stdout + run.stderr
+    assert "pacing_url" in run.stdout  # the option is there, masked

@@ -77,6 +77,11 @@ def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(si
         assert cells[1][0] == "%d" % now["incidents"]
         assert cells[1][1] == change(now["incidents"], then["incidents"], "count")["text"]
         assert cells[5][0] == "%d" % now["interruptions"]
+        assert cells[5][1] == change(now["interruptions"], then["interruptions"], "count")["text"]
+        for index, key, kind in ((2, "mtta", "seconds"), (3, "mttr", "seconds"), (4, "ack_pct", "pct")):
+            shown = duration(now[key]) if kind == "seconds" else "%.1f %%" % now[key]
+            assert " ".join(cells[index][:2]) == shown, (team_id, key)
+            assert " ".join(cells[index][2:]) == change(now[key], then[key], kind)["text"], (team_id, key)
     hours = cell_texts(html, "hours")
     for team_id, cells in hours.items():
         assert [int(c[0]) for c in cells[1:4]] == [teams[team_id]["hours"].get(h, 0) for h in ("work", "off", "sleep")]
