@@ -178,6 +178,7 @@ def name_oncall(client, oncall, concurrency=1, more_person_ids=()):
             problems.append("%s: %s" % (what, err))
             continue
         (persons if what == "people" else teams).update(found)
+
     def person(pid):
         return dict(persons.get(pid) or {"person_id": pid, "person_name": None, "email": None})
     for entry in oncall:

@@ -66,8 +66,8 @@ def export_rows(exports, fields=None, time_zone=None):
         if export.get("skipped") or not export.get("columns"):
             continue
         mapping = layout.map_columns(export["columns"], export.get("rows") or [], fields,
-                                      team_ids=_asked(export, "team_ids"),
-                                      bucket=bool(_asked(export, "aggregate_unit")), time_zone=time_zone)
+                                     team_ids=_asked(export, "team_ids"),
+                                     bucket=bool(_asked(export, "aggregate_unit")), time_zone=time_zone)
         keyed.extend(layout.keyed_rows(export.get("rows") or [], mapping, time_zone))
     return keyed
 

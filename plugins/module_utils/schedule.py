@@ -183,4 +183,6 @@ def schedule_info(client, params, now, concurrency=1):
         if problem:
             client.warn(problem)
     result["request_ids"] = list(client.request_ids)
+    if not params.get("return_schedules", True):
+        del result["schedules"]
     return result

@@ -715,6 +715,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(entry["body"], dict):
             return fail(400, "InvalidParameter", "the body must be a JSON object")
         lang = self.headers.get("Accept-Language") or "en"
+        data = csv_text = None
         try:
             if path == "/schedule/list":
                 data = sim.schedule_list(entry["body"], lang)

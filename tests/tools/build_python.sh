@@ -40,7 +40,7 @@ say "reading trixie's source index (private apt configuration)"
 apt-get "${apt_opts[@]}" update -qq >&2
 say "downloading the python$series source package"
 (cd "$work" && apt-get "${apt_opts[@]}" source --download-only -qq "python$series" >&2)
-orig=$(ls "$work"/python"$series"_*.orig.tar.* | head -n 1)
+orig=$(find "$work" -maxdepth 1 -name "python${series}_*.orig.tar.*" | sort | head -n 1)
 say "building $(basename "$orig") into $cache"
 mkdir -p "$work/src"
 tar -xf "$orig" -C "$work/src" --strip-components=1

@@ -177,8 +177,8 @@ def sim_figures(handle, start, end):
             team["close_s"] += float(row["mean_seconds_to_close"]) * closed
             if row.get("hours"):
                 team["hours"][row["hours"]] = team["hours"].get(row["hours"], 0) + int(row["total_interruptions"])
-    totals = dict((k, sum(t[k] for t in teams.values())) for k in ("incidents", "ack", "closed", "interruptions",
-                                                                 "ack_s", "close_s"))
+    keys = ("incidents", "ack", "closed", "interruptions", "ack_s", "close_s")
+    totals = dict((k, sum(t[k] for t in teams.values())) for k in keys)
     for figures in list(teams.values()) + [totals]:
         figures["mtta"] = round(figures["ack_s"] / figures["ack"], 1) if figures["ack"] else None
         figures["mttr"] = round(figures["close_s"] / figures["closed"], 1) if figures["closed"] else None

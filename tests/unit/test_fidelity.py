@@ -30,8 +30,8 @@ SRE, PAYMENTS = 4295771902131, 4295771902132
 # ------------------------------------------------------------------ paging
 @pytest.mark.parametrize("count,requests", [(999, 10), (1000, 11), (1001, 11), (1234, 13)])
 @pytest.mark.parametrize("concurrency", [1, 16])
-def test_paging_reads_every_schedule_although_the_total_is_capped_at_1000(sim, conn, run_module, count, requests,
-                                                                           concurrency):
+def test_paging_reads_every_schedule_although_the_total_is_capped_at_1000(
+        sim, conn, run_module, count, requests, concurrency):
     sim.config(schedules=count)
     result = run_module(schedule_module, dict(conn, concurrency=concurrency))
     assert "failed" not in result, result

@@ -124,8 +124,6 @@ def test_the_export_takes_team_names(sim, conn, run_module):
     assert [row["Team Name"] for row in result["rows"]] == ['Data "Lake"']
 
 
-
-
 def test_the_report_shows_names_escaped_in_html_and_intact_in_csv(sim, playbook, tmp_path):
     report = tmp_path / "report"
     run = playbook(role_play(report, insight_report_team_names=["SRE", "Payments, EU"]))

@@ -24,7 +24,6 @@ NOW = 1779667200  # 2026-05-25 00:00 UTC
 START, END = NOW - 7 * 86400, NOW
 
 
-
 def run_report(sim, playbook, tmp_path, **role_vars):
     sim.config(now=NOW)
     report = tmp_path / "report"

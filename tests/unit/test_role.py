@@ -11,6 +11,7 @@ import pytest
 
 from support import role_play as support_role_play
 
+
 def role_play(tmp_path, **role_vars):
     return support_role_play(tmp_path / "report", **role_vars)
 

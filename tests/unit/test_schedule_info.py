@@ -106,6 +106,20 @@ def test_oncall_summary_for_a_window(sim, conn, run_module):
     assert checked >= 20
 
 
+def test_return_schedules_false_leaves_out_only_the_schedules(sim, conn, run_module):
+    sim.config(now=NOW + 3600, schedules=345)
+    args = dict(conn, start="-1d", end="+6d")
+    full = run_module(module, args)
+    before = len(sim.requests())
+    lean = run_module(module, dict(args, return_schedules=False))
+    assert "schedules" not in lean and len(full["schedules"]) == 345
+    # The same requests, and the same answer otherwise.
+    assert len(sim.requests()) - before == before
+    for key in ("total", "truncated", "oncall", "persons", "team_ids"):
+        assert lean[key] == full[key], key
+    assert sum(1 for entry in lean["oncall"] if entry["current"]) >= 20
+
+
 def test_null_list_fields_come_back_as_empty_lists(sim, conn, run_module):
     result = run_module(module, dict(conn, limit=10, page=1))
     for item in result["schedules"]:
