@@ -277,5 +277,11 @@ def roster(schedules, time_zone=None, teams=None, persons=None):
 
 
 def local_time(ts, time_zone=None):
-    """Unix seconds as 'YYYY-MM-DD HH:MM' in the zone."""
-    return _local(ts, get_zone(time_zone) if time_zone else timezone.utc)
+    """Unix seconds as 'YYYY-MM-DD HH:MM' in the zone; empty for none.
+
+    Seconds may come as text: without Jinja2 native types (ansible-core
+    before 2.19) a templated number is a string.
+    """
+    if ts is None or ts == "":
+        return ""
+    return _local(to_unix(ts, time_zone, "local_time"), get_zone(time_zone) if time_zone else timezone.utc)

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import csvio
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError, ValidationError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.report import local_time
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import (
     bucket_floor,
     get_zone,
@@ -143,3 +144,11 @@ def test_a_window_that_is_not_utf8_fails_the_merge_with_a_format_error(tmp_path)
     with pytest.raises(ResponseFormatError):
         csvio.merge([write(tmp_path, "1.csv", b"a,b\r\n1,2\r\n"), write(tmp_path, "2.csv", b"\xff\xfe,b\r\n")],
                     io.BytesIO())
+
+
+def test_local_time_reads_seconds_that_older_ansible_core_templated_as_text():
+    # Without Jinja2 native types (ansible-core < 2.19) "{{ x | int }}" is a string.
+    assert local_time("1779667200", "Asia/Shanghai") == local_time(1779667200, "Asia/Shanghai") == "2026-05-25 08:00"
+    assert local_time(1779667200) == "2026-05-25 00:00" and local_time(None) == ""
+    with pytest.raises(ValidationError, match="local_time: cannot read 'soon'"):
+        local_time("soon")
