@@ -179,7 +179,8 @@ class Pacer:
 
     def _reserve_shared(self, give_up):
         if not os.path.isdir(self.directory):
-            os.makedirs(self.directory, 0o700)
+            # exist_ok: another thread or process may create it meanwhile.
+            os.makedirs(self.directory, 0o700, exist_ok=True)
         lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX)

@@ -133,6 +133,26 @@ def test_unusable_pacing_dir_degrades_to_in_process_pacing(tmp_path):
     assert fake.sleeps == [pytest.approx(1.1)]
 
 
+def test_a_pacing_dir_another_thread_just_created_is_used_without_a_warning(tmp_path, monkeypatch):
+    # Two threads of one task may both find the directory missing; the second
+    # one's makedirs then meets the first one's directory.
+    directory = tmp_path / "pacing"
+    directory.mkdir()
+    real_isdir, calls = os.path.isdir, []
+
+    def isdir_before_the_other_thread(path):  # the pacer's own check sees no directory yet
+        calls.append(path)
+        return False if len(calls) == 1 else real_isdir(path)
+    monkeypatch.setattr(pacing.os.path, "isdir", isdir_before_the_other_thread)
+    fake = FakeTime()
+    warnings = []
+    pacer = Pacer("key-race", "/insight/team/export", directory=str(directory), clock=fake.clock,
+                  sleep=fake.sleep, warn=warnings.append)
+    pacer.wait()
+    assert warnings == [] and pacer.shared and calls
+    assert len(json.loads((directory / (pacer.name + ".json")).read_text())["stamps"]) == 1
+
+
 def test_a_late_waker_requeues_behind_later_reservations(tmp_path):
     fake = FakeTime()
     pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, margin=0.1,
