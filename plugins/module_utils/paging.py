@@ -12,11 +12,15 @@ pager from fetching ahead past the pages it announces.
 
 With ``concurrency`` above 1, up to that many pages are in flight at once
 (each still paced by the client); page 1 goes first alone, so a short list
-costs exactly its pages. When the count is unknown the pager keeps fetching
-ahead and stops at the first page that ends the list, so at most
-``concurrency - 1`` requests are wasted. Pages come back in the server's
-order whatever order the answers arrive in. A failed page cancels the pages
-not yet sent, waits for the ones in flight, and raises.
+costs exactly its pages. When the count is unknown the pager fetches ahead up
+to twice the pages it knows to be full (a capped total of 1000 vouches for
+1000 items) and stops at the first page that ends the list, so the requests
+wasted past the end are fewer than the pages read and fewer than
+``concurrency``. Doubling costs a round trip a step, which hides under the
+rate limit: the 51st request of a second may not go before that second ends. Pages come back in the server's
+order whatever order the answers arrive in, and no page is asked
+``concurrency`` or more pages past the oldest one unanswered. A failed page
+cancels the pages not yet sent, waits for the ones in flight, and raises.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -43,9 +47,10 @@ class Page:
 
     def exact_pages(self, limit):
         """The number of pages ``total`` announces, when it is exact; else None."""
-        if self.total is None or self.total >= CAPPED_TOTAL:
+        total = self.total
+        if total is None or total >= CAPPED_TOTAL:
             return None
-        return max(1, -(-self.total // limit))
+        return max(1, (total + limit - 1) // limit)
 
 
 class PagingResult:
@@ -78,7 +83,8 @@ def fetch_all(fetch, limit, max_page, concurrency=1):
     ahead = first.exact_pages(limit)
     if concurrency <= 1:
         return _sequential(fetch, pages, limit, max_page)
-    return _concurrent(fetch, pages, limit, max_page, concurrency, ahead)
+    vouched = first.total // limit if ahead is None and first.total else 1
+    return _concurrent(fetch, pages, limit, max_page, concurrency, ahead, vouched)
 
 
 def _sequential(fetch, pages, limit, max_page):
@@ -101,12 +107,13 @@ def _end(pages, limit, max_page):
     return None
 
 
-def _concurrent(fetch, pages, limit, max_page, concurrency, ahead):
+def _concurrent(fetch, pages, limit, max_page, concurrency, ahead, vouched=1):
     """Keep up to ``concurrency`` pages in flight until the list's end is known.
 
     ``ahead`` (the pages an exact total announces) bounds fetching ahead;
-    when its last page is still full, the total was stale and paging goes on
-    without a bound.
+    when its last page is still full, the total was stale and the count is
+    unknown. An unknown count is fetched up to twice the last page known to
+    be full, or that ``vouched`` (the pages a capped total is sure of) are.
     """
     next_page = 2
     stale = False
@@ -123,11 +130,19 @@ def _concurrent(fetch, pages, limit, max_page, concurrency, ahead):
                 # too, the total was stale and the count is unknown.
                 ahead = ahead + 1 if not stale else None
                 stale = True
-            bound = max_page if ahead is None else min(ahead, max_page)
+            if ahead is None:
+                full = max([vouched] + [p for p, page in pages.items() if page.more(limit)])
+                bound = min(max_page, 2 * full)
+            else:
+                bound = min(ahead, max_page)
             # A page that ended the list bounds it, even before the pages
             # ahead of it have answered.
             bound = min([bound] + [p for p, page in pages.items() if not page.more(limit)])
-            while len(in_flight) < concurrency and next_page <= bound:
+            # Never more than ``concurrency`` pages past the oldest one unanswered:
+            # a slow page (or one failing after its retries) does not let the
+            # pages after it run far ahead.
+            oldest = min(in_flight.values()) if in_flight else next_page
+            while len(in_flight) < concurrency and next_page <= bound and next_page < oldest + concurrency:
                 in_flight[pool.submit(fetch, next_page)] = next_page
                 next_page += 1
             if not in_flight:  # pragma: no cover - _end decides before this can happen
