@@ -205,4 +205,9 @@ def insight_export(module, client, params, now):
         if len(body["team_ids"]) > 100:
             raise ValidationError("team_names", "with team_ids these make %d teams, but one export takes at most 100"
                                   % len(body["team_ids"]))
-    return export.run(params["return_rows"], params["force"], module.check_mode)
+    result = export.run(params["return_rows"], params["force"], module.check_mode)
+    # What was asked, for filters that check the columns (ansible-core 2.21
+    # no longer returns the module's arguments as ``invocation``).
+    result["team_ids"] = body.get("team_ids") or []
+    result["aggregate_unit"] = body.get("aggregate_unit")
+    return result

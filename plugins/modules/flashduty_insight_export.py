@@ -257,6 +257,22 @@ windows:
   type: list
   elements: list
   sample: [[1782864000, 1785542400], [1785542400, 1788220800]]
+team_ids:
+  description:
+    - The team filter that was sent, O(team_ids) and the ids of O(team_names); empty without a team filter.
+    - With RV(aggregate_unit), what the P(flashcat.flashduty.insight_summary#filter) filter checks the columns
+      against.
+  returned: always
+  type: list
+  elements: int
+  sample: [4295771902131]
+  version_added: 0.2.0
+aggregate_unit:
+  description: The O(aggregate_unit) sent, or null without time buckets.
+  returned: always
+  type: str
+  sample: day
+  version_added: 0.2.0
 request_ids:
   description: The request ids of the calls made.
   returned: success

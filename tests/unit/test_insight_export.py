@@ -116,6 +116,24 @@ def test_json_envelope_instead_of_csv_warns_and_gives_zero_rows(sim, args, run_m
     assert open(args["dest"], "rb").read() == b"old,report\r\n"
 
 
+def test_the_result_says_what_was_asked_so_the_summary_needs_no_invocation(sim, args, run_module):
+    # ansible-core 2.21 no longer puts the module's arguments in a result (invocation).
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.report import REPORT_FIELDS, summarize
+    sim.config(column_order="vendor", bucket_position="last")
+    result = run_module(module, dict(args, team_ids=[4295771902131, 4295771902132], aggregate_unit="day",
+                                     export_fields=list(reversed(REPORT_FIELDS))))
+    assert result["team_ids"] == [4295771902131, 4295771902132] and result["aggregate_unit"] == "day"
+    result.pop("invocation", None)
+    summary = summarize([result], REPORT_FIELDS, "UTC")
+    assert sorted(t["team_id"] for t in summary["teams"]) == [4295771902131, 4295771902132]
+    by_team = {}
+    for row in result["rows"]:
+        by_team[row["Team ID"]] = by_team.get(row["Team ID"], 0) + row["Total Incidents"]
+    assert {t["team_id"]: t["incidents"] for t in summary["teams"]} == by_team
+    plain = run_module(module, dict(args, force=True, dest=args["dest"] + ".2"))
+    assert plain["team_ids"] == [] and plain["aggregate_unit"] is None
+
+
 def test_split_range_90_days_by_day_makes_3_requests_at_local_midnight(sim, args, run_module):
     zone = get_zone("Asia/Shanghai")
     start = int(datetime(2026, 2, 1, tzinfo=zone).timestamp())

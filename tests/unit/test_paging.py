@@ -57,8 +57,8 @@ def test_every_item_once_in_order(count, concurrency):
         assert sorted(fake.asked) == list(range(1, pages + 1))
     else:
         # Unknown count: fewer than the concurrency past the end.
-        assert pages <= len(fake.asked) <= pages + concurrency - 1
-        assert sorted(fake.asked) == list(range(1, len(fake.asked) + 1))
+        assert sorted(set(fake.asked)) == sorted(fake.asked) and set(range(1, pages + 1)) <= set(fake.asked)
+        assert max(fake.asked) <= pages + concurrency - 1
 
 
 def test_has_next_page_keeps_paging_past_a_short_page_and_stops_when_false():
@@ -106,9 +106,10 @@ def test_an_unknown_count_wastes_fewer_requests_than_the_pages_read(count, pages
     # fetching ahead to twice the pages known full costs at most 7 here.
     fake = FakeList(count, 100)
     assert fetch_all(fake, 100, 100, 50).items == list(range(count))
-    wasted = len(fake.asked) - pages
-    assert 0 <= wasted < min(pages, 50)
-    assert sorted(fake.asked) == list(range(1, len(fake.asked) + 1))
+    # Every page needed once; a page past the end may be cancelled before it goes
+    # while a later one already went, so those need not be contiguous.
+    assert sorted(set(fake.asked)) == sorted(fake.asked) and set(range(1, pages + 1)) <= set(fake.asked)
+    assert max(fake.asked) < pages + min(pages, 50)
 
 
 def test_a_slow_page_holds_back_the_pages_after_it():
