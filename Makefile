@@ -7,6 +7,8 @@
 # say how), galaxy-importer into .venv-galaxy, and build a CPython 3.13 once
 # into ~/.cache/flashcat.flashduty for ansible-core 2.20 and 2.21
 # (tests/tools/build_python.sh, from Debian's source archive).
+# A cold `make test` (no pip cache, no CPython cache) takes about 45 minutes
+# on a 2-core machine; CI allows 90.
 
 SHELL := /bin/bash
 PYTHON ?= python3

@@ -12,12 +12,13 @@ pager from fetching ahead past the pages it announces.
 
 With ``concurrency`` above 1, up to that many pages are in flight at once
 (each still paced by the client); page 1 goes first alone, so a short list
-costs exactly its pages. When the count is unknown the pager fetches ahead up
-to twice the pages it knows to be full (a capped total of 1000 vouches for
-1000 items) and stops at the first page that ends the list, so the requests
-wasted past the end are fewer than the pages read and fewer than
-``concurrency``. Doubling costs a round trip a step, which hides under the
-rate limit: the 51st request of a second may not go before that second ends. Pages come back in the server's
+costs exactly its pages. When the count is unknown the pager keeps a whole
+wave in flight and stops at the first page that ends the list, so fewer than
+``concurrency`` requests are wasted. (Fetching ahead more cautiously, say to
+twice the pages known full, wastes less on lists of a few thousand but spreads
+the first second's requests over several round trips, which pushes the next
+second's slots back: 10,000 schedules at 150 ms took 1.53x the rate-limit
+floor that way against 1.19x with whole waves.) Pages come back in the server's
 order whatever order the answers arrive in, and no page is asked
 ``concurrency`` or more pages past the oldest one unanswered. A failed page
 cancels the pages not yet sent, waits for the ones in flight, and raises.
@@ -83,8 +84,7 @@ def fetch_all(fetch, limit, max_page, concurrency=1):
     ahead = first.exact_pages(limit)
     if concurrency <= 1:
         return _sequential(fetch, pages, limit, max_page)
-    vouched = first.total // limit if ahead is None and first.total else 1
-    return _concurrent(fetch, pages, limit, max_page, concurrency, ahead, vouched)
+    return _concurrent(fetch, pages, limit, max_page, concurrency, ahead)
 
 
 def _sequential(fetch, pages, limit, max_page):
@@ -107,13 +107,12 @@ def _end(pages, limit, max_page):
     return None
 
 
-def _concurrent(fetch, pages, limit, max_page, concurrency, ahead, vouched=1):
+def _concurrent(fetch, pages, limit, max_page, concurrency, ahead):
     """Keep up to ``concurrency`` pages in flight until the list's end is known.
 
     ``ahead`` (the pages an exact total announces) bounds fetching ahead;
-    when its last page is still full, the total was stale and the count is
-    unknown. An unknown count is fetched up to twice the last page known to
-    be full, or that ``vouched`` (the pages a capped total is sure of) are.
+    when its last page is still full, the total was stale and paging goes on
+    without a bound.
     """
     next_page = 2
     stale = False
@@ -130,11 +129,7 @@ def _concurrent(fetch, pages, limit, max_page, concurrency, ahead, vouched=1):
                 # too, the total was stale and the count is unknown.
                 ahead = ahead + 1 if not stale else None
                 stale = True
-            if ahead is None:
-                full = max([vouched] + [p for p, page in pages.items() if page.more(limit)])
-                bound = min(max_page, 2 * full)
-            else:
-                bound = min(ahead, max_page)
+            bound = max_page if ahead is None else min(ahead, max_page)
             # A page that ended the list bounds it, even before the pages
             # ahead of it have answered.
             bound = min([bound] + [p for p, page in pages.items() if not page.more(limit)])

@@ -102,12 +102,12 @@ options:
         request still waits for its slot under the account's rate limits, shared with other tasks and processes
         through the pacer, so this only hides network latency.
       - Page 1 is fetched alone first. When the server's total is exact (under 1,000) only the pages it announces
-        are fetched; otherwise pages are fetched ahead, up to twice the pages known to be full, so the requests
-        wasted past the last page are fewer than the pages read and fewer than O(concurrency). No page is asked
-        O(concurrency) or more pages past the oldest one still unanswered.
+        are fetched; otherwise pages are fetched ahead and fewer than O(concurrency) requests past the last page
+        are wasted. No page is asked O(concurrency) or more pages past the oldest one still unanswered.
       - V(1) fetches one page after the other. The default and the most is 50, the endpoint's per-second limit.
         Over a network with 150 ms round trips fewer in flight cannot send a second's worth of requests at
-        once, and more would only wait longer.
+        once, and more would only wait longer. Lists past 1,000 schedules (whose count the server does not
+        say) may cost up to 49 requests for empty pages past the end; a lower O(concurrency) wastes fewer.
     type: int
     default: 50
     version_added: 0.2.0
