@@ -18,6 +18,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from support import Simulator, SimHandle, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "extended: another inventory shape, column layout or a large data set of a behaviour whose main case "
+        "runs on every ansible-core; the lighter legs of make test-matrix leave these out (-m 'not extended')")
+
+
 @pytest.fixture
 def sim():
     """A simulator without rate limits (tests of pacing switch them on)."""

@@ -32,6 +32,7 @@ def test_fetches_every_schedule_in_the_fewest_requests(sim, conn, run_module):
     assert [r["path"] for r in sim.requests()][-1] == "/team/infos"
 
 
+@pytest.mark.extended
 def test_more_than_10000_matches_are_truncated_with_a_warning(sim, conn, run_module):
     sim.config(schedules=10250, total_cap=0)  # a server with exact totals: still only what was read
     result = run_module(module, conn)
