@@ -182,7 +182,7 @@ def test_the_role_batches_teams_so_its_exports_stay_under_the_cap(sim, playbook,
 
 
 @pytest.mark.parametrize("order,position,form", [
-    # Every ansible-core renders the role with two layouts; make unit and 2.21 with all five.
+    # Every ansible-core renders the role with two layouts; make unit and MATRIX_FULL with all five.
     ("asked", "first", "date"), ("vendor", "last", "unix"),
     pytest.param("vendor", "first", "date", marks=pytest.mark.extended),
     pytest.param("asked", "last", "date", marks=pytest.mark.extended),

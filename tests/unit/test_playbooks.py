@@ -21,7 +21,8 @@ MOLECULE = os.path.join(ROOT, "roles", "insight_report", "molecule", "default")
 
 def role_case(inventory, *values):
     """A case that runs the role, which is slow: on the lighter legs of the test matrix only with
-    ``-i localhost,`` (the inventory that used to mean SSH); every shape in make unit and on 2.21."""
+    ``-i localhost,`` (the inventory that used to mean SSH); every shape in make unit and on the
+    version the Makefile's MATRIX_FULL names."""
     if inventory == "localhost,":
         return (inventory,) + values if values else inventory
     return pytest.param(inventory, *values, marks=pytest.mark.extended)
