@@ -37,7 +37,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     ResponseFormatError,
     TransportError,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer, pause
 from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import (
     Backoff,
     is_retryable_status,
@@ -189,9 +189,14 @@ class FlashdutyClient:
         _install_log_filter()
 
     # ------------------------------------------------------------------ API
-    def post(self, path, body, headers=None):
-        """POST and return the success envelope's data as a :class:`Response`."""
-        return self._call(path, body, self._read_json, headers)
+    def post(self, path, body, headers=None, stop=None):
+        """POST and return the success envelope's data as a :class:`Response`.
+
+        ``stop`` (a ``threading.Event``): once it is set, a request still
+        waiting for its slot or for a retry is not sent, and
+        :class:`~pacing.Abandoned` is raised instead.
+        """
+        return self._call(path, body, self._read_json, headers, stop)
 
     def download(self, path, body, fileobj, headers=None):
         """POST and stream a non-JSON answer (CSV) into ``fileobj``.
@@ -202,7 +207,7 @@ class FlashdutyClient:
         """
         def handler(resp, path):
             return self._stream(resp, path, fileobj)
-        return self._call(path, body, handler, headers)
+        return self._call(path, body, handler, headers, None)
 
     def warn(self, msg):
         self._warn(self.redact(msg))
@@ -220,13 +225,13 @@ class FlashdutyClient:
                 self._pacers[path] = pacer
             return pacer
 
-    def _call(self, path, body, handler, headers):
+    def _call(self, path, body, handler, headers, stop):
         url = self.base_url + path
         attempts = 0
         waits = iter(self.backoff)
         while True:
             attempts += 1
-            self._pacer(path).wait()
+            self._pacer(path).wait(stop)
             try:
                 return self._attempt(url, path, body, handler, headers)
             except FlashdutyError as err:
@@ -237,7 +242,7 @@ class FlashdutyClient:
                 wait = err.retry_after if err.retry_after is not None else next(waits)
                 self.warn("POST %s failed (%s); retry %d of %d in %.1f s"
                           % (path, err.msg, attempts, self.max_retries, wait))
-                self.sleep(wait)
+                pause(wait, self.sleep, stop)
 
     def _attempt(self, url, path, body, handler, headers):
         req_headers = {"Content-Type": "application/json", "Accept": "application/json, text/csv"}

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
+import threading
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     ApiError,
@@ -99,17 +100,20 @@ def team_infos(client, team_ids, concurrency=1):
 
 def list_teams(client, concurrency=1):
     """Every team of the account (``team_id``, ``team_name``), every page."""
+    stop = threading.Event()
+
     def page(p):
         body = {"p": p, "limit": TEAM_LIST_PAGE_LIMIT}
         validate_team_list(body)
-        data = client.post(TEAM_LIST_PATH, body).data
+        data = client.post(TEAM_LIST_PATH, body, stop=stop).data
         if not isinstance(data, dict) or not isinstance(data.get("items") or [], list):
             raise ResponseFormatError("POST %s answered without a list of items" % TEAM_LIST_PATH)
         total, has_next = data.get("total"), data.get("has_next_page")
         return Page([i for i in data.get("items") or [] if isinstance(i, dict)],
                     total if isinstance(total, int) and not isinstance(total, bool) else None,
                     has_next if isinstance(has_next, bool) else None)
-    result = fetch_all(page, TEAM_LIST_PAGE_LIMIT, SCHEDULE_PAGING_CAP // TEAM_LIST_PAGE_LIMIT, concurrency)
+    result = fetch_all(page, TEAM_LIST_PAGE_LIMIT, SCHEDULE_PAGING_CAP // TEAM_LIST_PAGE_LIMIT, concurrency,
+                       stop=stop)
     return distinct_teams(result.items)
 
 
@@ -161,23 +165,25 @@ def name_oncall(client, oncall, concurrency=1, more_person_ids=()):
     """
     person_ids = distinct([pid for entry in oncall for key in ("current", "next") if entry.get(key)
                            for pid in entry[key]["person_ids"]] + list(more_person_ids))
-    problems = []
-    persons, teams = {}, {}
-    for what, lookup, ids in (("people", person_infos, person_ids),
-                              ("teams", team_infos, [entry.get("team_id") for entry in oncall])):
+
+    def look_up(job):
+        """``(found, problem)`` of one kind of look-up."""
+        what, lookup, ids = job
         if not ids:
-            continue
+            return {}, None
         try:
-            found = lookup(client, ids, concurrency)
+            return lookup(client, ids, concurrency), None
         except ApiError as err:
             if err.code == "Unauthorized":
                 raise
-            problems.append("%s: %s" % (what, err))
-            continue
+            return {}, "%s: %s" % (what, err)
         except FlashdutyError as err:
-            problems.append("%s: %s" % (what, err))
-            continue
-        (persons if what == "people" else teams).update(found)
+            return {}, "%s: %s" % (what, err)
+    # People and teams at the same time (one round trip, not two) when concurrency allows.
+    (persons, people_problem), (teams, teams_problem) = map_ordered(
+        look_up, [("people", person_infos, person_ids),
+                  ("teams", team_infos, [entry.get("team_id") for entry in oncall])], min(2, concurrency))
+    problems = [p for p in (people_problem, teams_problem) if p]
 
     def person(pid):
         return dict(persons.get(pid) or {"person_id": pid, "person_name": None, "email": None})

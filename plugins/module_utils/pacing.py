@@ -54,6 +54,21 @@ DEFAULT_MARGIN = 0.1
 LATE_WAKE = 0.05
 MAX_REQUEUES = 3
 
+
+class Abandoned(Exception):
+    """Raised by ``wait(stop)`` when ``stop`` is set before the slot: nothing
+    is sent, and the slot is given back so that nobody plans around it."""
+
+
+def pause(seconds, sleep, stop):
+    """Sleep ``seconds``; with a ``stop`` event, wake early and raise
+    :class:`Abandoned` when it is set. Without one, ``sleep`` (injectable)."""
+    if stop is None:
+        sleep(seconds)
+    elif stop.wait(seconds):
+        raise Abandoned()
+
+
 # Requests made in this process when the shared state cannot be used.
 _IN_PROCESS_STATE = {}
 _IN_PROCESS_LOCK = threading.Lock()
@@ -136,16 +151,26 @@ class Pacer:
     def horizon(self):
         return max(window for dummy, window in self.limits) + self.margin
 
-    def wait(self):
-        """Block until this process may send; returns the seconds waited."""
+    def wait(self, stop=None):
+        """Block until this process may send; returns the seconds waited.
+
+        With a ``stop`` event (``threading.Event``), a wait that ``stop`` ends
+        gives the slot back and raises :class:`Abandoned`.
+        """
         if not self.enabled:
             return 0.0
+        if stop is not None and stop.is_set():
+            raise Abandoned()
         slot = self._reserve()
         waited, requeues = 0.0, 0
         while True:
             now = self.clock()
             if slot > now:
-                self.sleep(slot - now)
+                try:
+                    pause(slot - now, self.sleep, stop)
+                except Abandoned:
+                    self._release(slot)
+                    raise
                 waited += slot - now
                 continue
             if now - slot > LATE_WAKE and requeues < MAX_REQUEUES:
@@ -167,6 +192,19 @@ class Pacer:
             stamps = _IN_PROCESS_STATE.setdefault(self.name, [])
             return self._plan(stamps, give_up)
 
+    def _release(self, slot):
+        """Take an unused reservation back out of the state."""
+        if self.shared:
+            try:
+                self._reserve_shared(slot, add=False)
+                return
+            except (IOError, OSError):
+                self.shared = False
+        with _IN_PROCESS_LOCK:
+            stamps = _IN_PROCESS_STATE.setdefault(self.name, [])
+            if slot in stamps:
+                stamps.remove(slot)
+
     def _plan(self, stamps, give_up=None):
         """Prune old stamps in place, add and return the next slot."""
         if give_up is not None and give_up in stamps:
@@ -177,7 +215,8 @@ class Pacer:
         stamps.append(slot)
         return slot
 
-    def _reserve_shared(self, give_up):
+    def _reserve_shared(self, give_up, add=True):
+        """Under the lock: give ``give_up`` back and (``add``) reserve the next slot."""
         if not os.path.isdir(self.directory):
             # exist_ok: another thread or process may create it meanwhile.
             os.makedirs(self.directory, 0o700, exist_ok=True)
@@ -185,7 +224,12 @@ class Pacer:
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX)
             stamps = self._read_state()
-            slot = self._plan(stamps, give_up)
+            if add:
+                slot = self._plan(stamps, give_up)
+            else:
+                slot = None
+                if give_up in stamps:
+                    stamps.remove(give_up)
             self._write_state(stamps)
             return slot
         finally:

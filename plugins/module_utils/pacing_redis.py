@@ -38,7 +38,9 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import (
     DEFAULT_MARGIN,
     LATE_WAKE,
     MAX_REQUEUES,
+    Abandoned,
     limits_for,
+    pause,
     state_name,
 )
 
@@ -166,13 +168,22 @@ class RedisPacing:
         args = [repr(self.margin), give_up or ""]
         for count, window in limits_for(endpoint, self.limits):
             args += [count, repr(float(window))]
+        member, wait = self._retrying(lambda: self.script(keys=keys, args=args))
+        return _text(member), float(_text(wait))
+
+    def release(self, endpoint, member):
+        """Give an unused slot back."""
+        key = KEY_PREFIX + state_name(self.app_key, endpoint)
+        self._retrying(lambda: self.connection.zrem(key, member))
+
+    def _retrying(self, call):
+        """``call()`` against the server, reconnecting for a while; PacingError when that fails."""
         deadline = self.clock() + self.reconnect_seconds
         delay = 0.1
         redis = self.redis
         while True:
             try:
-                member, wait = self.script(keys=keys, args=args)
-                return _text(member), float(_text(wait))
+                return call()
             except redis.exceptions.AuthenticationError as exc:
                 raise PacingError("the pacing server refused the credentials of pacing_url (%s)" % _kind(exc))
             except redis.exceptions.ResponseError as exc:
@@ -203,21 +214,28 @@ class RedisPacer:
         self.endpoint = endpoint
         self.enabled = enabled
 
-    def wait(self):
+    def wait(self, stop=None):
         """Block until this process may send; returns the seconds waited.
 
         The slot is in the server's time, so the wait is the server's
         difference; a sleep that overshoots it by more than LATE_WAKE (a
         busy host) gives the slot up and queues again, as the file pacer does.
+        A wait that ``stop`` ends gives the slot back and raises Abandoned.
         """
         if not self.enabled:
             return 0.0
+        if stop is not None and stop.is_set():
+            raise Abandoned()
         member, delay = self.pacing.reserve(self.endpoint)
         waited, requeues = 0.0, 0
         while True:
             start = self.pacing.clock()
             if delay > 0:
-                self.pacing.sleep(delay)
+                try:
+                    pause(delay, self.pacing.sleep, stop)
+                except Abandoned:
+                    self.pacing.release(self.endpoint, member)
+                    raise
             late = self.pacing.clock() - start - max(delay, 0.0)
             waited += max(delay, 0.0)
             if late > LATE_WAKE and requeues < MAX_REQUEUES:

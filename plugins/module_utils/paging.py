@@ -22,6 +22,11 @@ floor that way against 1.19x with whole waves.) Pages come back in the server's
 order whatever order the answers arrive in, and no page is asked
 ``concurrency`` or more pages past the oldest one unanswered. A failed page
 cancels the pages not yet sent, waits for the ones in flight, and raises.
+
+Pages asked ahead may still wait for their slot under the rate limit when
+the list's end (or a failure) becomes known: with a ``stop`` event, which
+their fetches pass on to the client, they are not sent but given up at once,
+so the run neither waits for their slots nor spends them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -70,12 +75,13 @@ class PagingResult:
         return [page.total for page in self.pages if page.total is not None]
 
 
-def fetch_all(fetch, limit, max_page, concurrency=1):
+def fetch_all(fetch, limit, max_page, concurrency=1, stop=None):
     """Read pages 1, 2, ... through ``fetch(p) -> Page`` until the list ends.
 
     ``max_page`` is the last page the endpoint lets one filter reach (its
     ``p * limit`` cap); when that page is still full the result is
-    ``truncated``.
+    ``truncated``. ``stop`` (a ``threading.Event`` that ``fetch`` watches)
+    is set once the pages still running are no longer needed.
     """
     first = fetch(1)
     if not first.more(limit) or max_page <= 1:
@@ -84,7 +90,7 @@ def fetch_all(fetch, limit, max_page, concurrency=1):
     ahead = first.exact_pages(limit)
     if concurrency <= 1:
         return _sequential(fetch, pages, limit, max_page)
-    return _concurrent(fetch, pages, limit, max_page, concurrency, ahead)
+    return _concurrent(fetch, pages, limit, max_page, concurrency, ahead, stop)
 
 
 def _sequential(fetch, pages, limit, max_page):
@@ -107,7 +113,7 @@ def _end(pages, limit, max_page):
     return None
 
 
-def _concurrent(fetch, pages, limit, max_page, concurrency, ahead):
+def _concurrent(fetch, pages, limit, max_page, concurrency, ahead, stop):
     """Keep up to ``concurrency`` pages in flight until the list's end is known.
 
     ``ahead`` (the pages an exact total announces) bounds fetching ahead;
@@ -147,6 +153,8 @@ def _concurrent(fetch, pages, limit, max_page, concurrency, ahead):
                 p = in_flight.pop(future)
                 pages[p] = future.result()
     finally:
+        if stop is not None:
+            stop.set()
         for future in in_flight:
             future.cancel()
         pool.shutdown(wait=True)

@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import threading
+
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.names import (
     merge_team_ids,
@@ -99,8 +101,8 @@ def oncall_summary(items):
     } for item in items]
 
 
-def _page(client, body):
-    response = client.post(PATH, body)
+def _page(client, body, stop=None):
+    response = client.post(PATH, body, stop=stop)
     data = response.data
     if not isinstance(data, dict) or not isinstance(data.get("items") or [], list):
         raise ResponseFormatError("POST %s answered without a list of items" % PATH,
@@ -140,8 +142,9 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None
     if single:
         result = PagingResult([_page(client, first)], truncated=False)
     else:
-        result = fetch_all(lambda p: _page(client, dict(body, p=p, limit=limit)), limit,
-                           SCHEDULE_PAGING_CAP // limit, concurrency)
+        stop = threading.Event()
+        result = fetch_all(lambda p: _page(client, dict(body, p=p, limit=limit), stop), limit,
+                           SCHEDULE_PAGING_CAP // limit, concurrency, stop=stop)
     items = _unique(result.items)
     totals = result.totals
     if result.truncated:

@@ -107,7 +107,8 @@ ALL_FIELDS = ["team_id", "team_name"] + METRICS + ["hours"]
 #   (the order of export_fields), "reversed" (a layout no client can map).
 # bucket_position: "first" or "last"; bucket_format: "date" (YYYY-MM-DD,
 #   YYYY-MM for months) or "unix" (the bucket's start, Unix seconds).
-# latency, jitter: seconds added to every API answer (jitter: up to that much more).
+# latency, jitter: seconds added to every API answer (jitter: up to that much more);
+#   the limits count a request half way through, when it reaches the server.
 BEHAVIOUR = {
     "total_cap": 1000, "export_row_cap": 10000, "column_order": "vendor", "bucket_position": "first",
     "bucket_format": "date", "latency": 0.0, "jitter": 0.0,
@@ -334,12 +335,16 @@ class Simulator:
                     return dict(fault)
         return None
 
-    def rate_limited(self, key, path):
-        """Sliding windows of accepted requests per (account, endpoint)."""
+    def rate_limited(self, key, path, now):
+        """Sliding windows of accepted requests per (account, endpoint).
+
+        ``now`` is when the request arrived (wall time), not when a handler
+        thread of this one process got round to it: on a busy machine that
+        can be a few tenths later, which a real service does not add.
+        """
         limits = self.limits.get(path)
         if not limits:
             return False
-        now = time.monotonic()
         with self.lock:
             hits = self.hits[(key, path)]
             longest = max(window for dummy, window in limits)
@@ -693,6 +698,8 @@ class _Handler(BaseHTTPRequestHandler):
         request_id = sim.record(entry)
         headers = {"Flashcat-Request-Id": request_id}
         delay = float(sim.behaviour["latency"]) + float(sim.behaviour["jitter"]) * random.random()
+        # The request reaches the server half way through its round trip.
+        arrival = entry["t"] + delay / 2.0
         if delay > 0:
             time.sleep(delay)
 
@@ -705,7 +712,7 @@ class _Handler(BaseHTTPRequestHandler):
             return fail(404, "RouteNotFound", "no route %s" % path)
         if not key or key not in sim.app_keys:
             return fail(401, "Unauthorized", "app_key is missing, invalid or expired")
-        if sim.rate_limited(key, path):
+        if sim.rate_limited(key, path, arrival):
             return fail(429, "RequestTooFrequently", "too many requests")
         fault = sim.take_fault(path)
         if fault and self._fault(fault, entry, request_id, headers, fail):

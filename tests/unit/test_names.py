@@ -160,3 +160,36 @@ def test_through_ansible_playbook_failing_look_ups_warn_and_unknown_names_fail(s
     assert run.returncode != 0
     assert "team_names: no team is named 'Obsrvability'" in run.stdout and "closest: 'Observability'" in run.stdout
     assert set(r["path"] for r in sim.requests()[before:]) == {"/team/list"}
+
+
+class MeetingClient:
+    """Answers /person/infos only once /team/infos has been asked too: people
+    and teams looked up one after the other would wait here, and fail."""
+
+    def __init__(self):
+        import threading
+        self.team_asked = threading.Event()
+        self.paths = []
+
+    def post(self, path, body, stop=None):
+        from ansible_collections.flashcat.flashduty.plugins.module_utils.client import Response
+        self.paths.append(path)
+        if path == "/team/infos":
+            self.team_asked.set()
+            return Response({"items": [{"team_id": t, "team_name": "team %d" % t} for t in body["team_ids"]]},
+                            "r-team", 200)
+        assert self.team_asked.wait(10), "people were looked up before teams were asked"
+        return Response({"items": [{"person_id": p, "person_name": "person %d" % p, "email": None}
+                                   for p in body["person_ids"]]}, "r-person", 200)
+
+
+@pytest.mark.parametrize("concurrency", [2, 50])
+def test_people_and_teams_are_looked_up_at_the_same_time(concurrency):
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.names import name_oncall
+    oncall = [{"schedule_id": 1, "team_id": SRE, "next": None,
+               "current": {"start": 0, "end": 1, "group_name": "A", "person_ids": [7, 8]}}]
+    client = MeetingClient()
+    people, problem = name_oncall(client, oncall, concurrency)
+    assert problem is None and sorted(client.paths) == ["/person/infos", "/team/infos"]
+    assert [p["person_name"] for p in people] == ["person 7", "person 8"]
+    assert oncall[0]["team_name"] == "team %d" % SRE

@@ -9,12 +9,13 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 
 from support import Simulator, run_processes
 from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer, next_slot
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Abandoned, Pacer, next_slot
 
 EXPORT_LIMITS = ((1, 1.0), (10, 60.0))
 
@@ -54,6 +55,47 @@ def test_pacer_sleeps_exactly_until_each_slot(tmp_path):
     for dummy in range(12):
         pacer.wait()
     assert fake.sleeps == [1.1] * 9 + [pytest.approx(60.1 - 9.9), 1.1]
+
+
+class StopNow:
+    """A ``threading.Event`` that is set while someone waits on it: records the wait asked."""
+
+    def __init__(self):
+        self.waits = []
+
+    def is_set(self):
+        return False
+
+    def wait(self, seconds):
+        self.waits.append(round(seconds, 6))
+        return True
+
+
+def test_a_stopped_wait_gives_its_slot_back_and_sends_nothing(tmp_path):
+    fake = FakeTime()
+    pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep,
+                  margin=0.1)
+    pacer.wait()
+    stop = StopNow()
+    with pytest.raises(Abandoned):
+        pacer.wait(stop)
+    assert stop.waits == [1.1] and fake.sleeps == []  # it waited on the event, for the slot's time
+    # The slot was given back: the next request gets it, as if the abandoned one never was.
+    other = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep,
+                  margin=0.1)
+    other.wait()
+    assert fake.sleeps == [1.1]
+
+
+def test_a_wait_whose_stop_is_already_set_reserves_nothing(tmp_path):
+    fake = FakeTime()
+    pacer = Pacer("key", "/insight/team/export", directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Abandoned):
+        pacer.wait(stop)
+    pacer.wait()
+    assert fake.sleeps == []
 
 
 def test_schedule_list_paces_at_50_per_second_and_1000_per_minute(tmp_path):

@@ -17,7 +17,7 @@ import pytest
 from support import RedisServer, Simulator, make_certificate, playbook_env
 from ansible_collections.flashcat.flashduty.plugins.module_utils import common
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import state_name
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Abandoned, state_name
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis import (
     KEY_PREFIX,
     PacingError,
@@ -118,6 +118,20 @@ def test_the_pacer_sleeps_what_the_server_says(server):
     pacer.wait()
     pacer.wait()
     assert len(sleeps) == 1 and 2.0 < sleeps[0] <= 2.1 + 0.05
+
+
+def test_a_stopped_wait_gives_its_slot_back_on_the_server(server):
+    from test_pacing import StopNow
+    sleeps = Sleeps()
+    pacing = RedisPacing(KEY, server.url, limits={EXPORT: ((1, 2.0),)}, sleep=sleeps)
+    pacer = pacing.pacer(EXPORT)
+    pacer.wait()
+    stop = StopNow()
+    with pytest.raises(Abandoned):
+        pacer.wait(stop)
+    assert len(stop.waits) == 1 and 2.0 < stop.waits[0] <= 2.1 + 0.05 and sleeps == []
+    conn = redis.Redis.from_url(server.url)
+    assert conn.zcard(KEY_PREFIX + state_name(KEY, EXPORT)) == 1  # only the slot that was used
 
 
 def test_a_flushed_script_is_loaded_again(server):

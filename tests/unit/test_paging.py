@@ -152,6 +152,26 @@ def test_pages_past_a_short_page_are_not_asked_while_earlier_pages_are_slow():
     assert len(fake.asked) <= 11 + 15
 
 
+def test_pages_asked_ahead_that_still_wait_for_a_slot_are_given_up_when_the_list_ends(tmp_path):
+    # 350 items of unknown count: page 4 is short. Four pages in flight; the
+    # pacer allows 5 requests in 30 s, so pages 1 to 5 go at once and the
+    # pages asked ahead after them wait for a slot 30 s away. Once page 4 has
+    # answered they are neither sent nor waited for, and their slots go back.
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer
+    pacer = Pacer("key", "/schedule/list", directory=str(tmp_path), limits=((5, 30.0),))
+    stop = threading.Event()
+    asked = []
+
+    def fetch(p):
+        pacer.wait(stop)
+        asked.append(p)
+        return Page(list(range((p - 1) * 100, min(p * 100, 350))))
+    result = fetch_all(fetch, 100, 100, 4, stop=stop)
+    assert result.items == list(range(350))
+    assert sorted(asked) == [1, 2, 3, 4, 5]
+    assert len(pacer._read_state()) == 5
+
+
 PAGING_PROCESS = """
 from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import list_schedules
@@ -179,3 +199,32 @@ def test_threads_of_several_processes_share_the_pacer_without_a_429(tmp_path):
     assert codes == [0, 0, 0], outputs
     statuses = [entry["status"] for entry in log]
     assert statuses.count(429) == 0 and len(statuses) >= 3 * 16
+
+
+def test_under_latency_and_jitter_concurrency_gives_exactly_what_one_page_at_a_time_gives(sim, conn, run_module):
+    # The simulator answers 20 to 80 ms after each request, so concurrent
+    # answers finish in no particular order, under the documented limits.
+    # 1,234 schedules with a window (computed shifts) and names looked up.
+    from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
+    now = 1779667200
+    sim.config(schedules=1234, latency=0.02, jitter=0.06, limits="documented", now=now)
+    args = dict(conn, start=now - 3600, end=now + 86400)
+    one = run_module(schedule_module, dict(args, concurrency=1))
+    sequential = sim.requests()
+    many = run_module(schedule_module, dict(args, concurrency=16))
+    concurrent = sim.requests()[len(sequential):]
+    for result, log in ((one, sequential), (many, concurrent)):
+        assert sorted(result.pop("request_ids")) == sorted(r["request_id"] for r in log)
+        del result["invocation"]
+    # Schedules (whole items, in the server's order), on-call summary, names, totals: the same.
+    assert many == one and len(one["schedules"]) == 1234 and one["persons"]
+    assert [r["status"] for r in sequential + concurrent] == [200] * len(sequential + concurrent)
+
+    def pages(log):
+        return sorted(r["body"]["p"] for r in log if r["path"] == "/schedule/list")
+    assert pages(sequential) == list(range(1, 14))
+    assert len(set(pages(concurrent))) == len(pages(concurrent)) and set(range(1, 14)) <= set(pages(concurrent))
+    assert max(pages(concurrent)) < 13 + 16
+    # Each person and team looked up once in either run.
+    for path in ("/person/infos", "/team/infos"):
+        assert [r["path"] for r in sequential].count(path) == [r["path"] for r in concurrent].count(path) == 1
