@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import json
 import logging
 import threading
@@ -196,7 +197,7 @@ class FlashdutyClient:
         waiting for its slot or for a retry is not sent, and
         :class:`~pacing.Abandoned` is raised instead.
         """
-        return self._call(path, body, self._read_json, headers, stop)
+        return self._call(path, body, self._read_json, headers, stop, observe=True)
 
     def download(self, path, body, fileobj, headers=None):
         """POST and stream a non-JSON answer (CSV) into ``fileobj``.
@@ -207,7 +208,9 @@ class FlashdutyClient:
         """
         def handler(resp, path):
             return self._stream(resp, path, fileobj)
-        return self._call(path, body, handler, headers, None)
+        # An export's answer starts only when the server has built it, which
+        # says nothing about when the request arrived: not observed.
+        return self._call(path, body, handler, headers, None, observe=False)
 
     def warn(self, msg):
         self._warn(self.redact(msg))
@@ -225,15 +228,17 @@ class FlashdutyClient:
                 self._pacers[path] = pacer
             return pacer
 
-    def _call(self, path, body, handler, headers, stop):
+    def _call(self, path, body, handler, headers, stop, observe):
         url = self.base_url + path
         attempts = 0
         waits = iter(self.backoff)
         while True:
             attempts += 1
-            self._pacer(path).wait(stop)
+            pacer = self._pacer(path)
+            pacer.wait(stop)
+            answered = functools.partial(self._answered, pacer, self.clock()) if observe else None
             try:
-                return self._attempt(url, path, body, handler, headers)
+                return self._attempt(url, path, body, handler, headers, answered)
             except FlashdutyError as err:
                 err.redact(self.redact)
                 if not err.retryable or attempts > self.max_retries:
@@ -244,7 +249,8 @@ class FlashdutyClient:
                           % (path, err.msg, attempts, self.max_retries, wait))
                 pause(wait, self.sleep, stop)
 
-    def _attempt(self, url, path, body, handler, headers):
+    def _attempt(self, url, path, body, handler, headers, answered):
+        """One request; ``answered()`` is called once the answer's headers are in."""
         req_headers = {"Content-Type": "application/json", "Accept": "application/json, text/csv"}
         req_headers.update(headers or {})
         try:
@@ -260,6 +266,8 @@ class FlashdutyClient:
             raise TransportError("cannot reach %s: %s" % (url, self._describe(exc)), retryable=True)
         except requests.exceptions.RequestException as exc:
             raise TransportError("request to %s failed: %s" % (url, self._describe(exc)))
+        if answered is not None:
+            answered()
         try:
             result = handler(resp, path)
         except requests.exceptions.RequestException as exc:
@@ -271,6 +279,10 @@ class FlashdutyClient:
         if result.request_id:
             self.request_ids.append(result.request_id)
         return result
+
+    def _answered(self, pacer, ready):
+        """The answer's headers are in: the server counted the request at most this long after its slot."""
+        pacer.observe(self.clock() - ready)
 
     def _describe(self, exc):
         """One line from a requests exception, without the key."""

@@ -42,6 +42,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import (
     limits_for,
     pause,
     state_name,
+    widened_margin,
 )
 
 SCHEMES = ("redis", "rediss", "unix")
@@ -161,11 +162,11 @@ class RedisPacing:
     def pacer(self, endpoint, enabled=True):
         return RedisPacer(self, endpoint, enabled)
 
-    def reserve(self, endpoint, give_up=None):
+    def reserve(self, endpoint, give_up=None, margin=None):
         """``(member, seconds to wait)`` of a new slot, run atomically on the server."""
         name = state_name(self.app_key, endpoint)
         keys = [KEY_PREFIX + name, KEY_PREFIX + name + ":seq"]
-        args = [repr(self.margin), give_up or ""]
+        args = [repr(self.margin if margin is None else margin), give_up or ""]
         for count, window in limits_for(endpoint, self.limits):
             args += [count, repr(float(window))]
         member, wait = self._retrying(lambda: self.script(keys=keys, args=args))
@@ -213,6 +214,11 @@ class RedisPacer:
         self.pacing = pacing
         self.endpoint = endpoint
         self.enabled = enabled
+        self.margin = pacing.margin
+
+    def observe(self, seconds):
+        """An answer began ``seconds`` after this pacer's slot (see widened_margin)."""
+        self.margin = widened_margin(self.margin, seconds)
 
     def wait(self, stop=None):
         """Block until this process may send; returns the seconds waited.
@@ -226,7 +232,7 @@ class RedisPacer:
             return 0.0
         if stop is not None and stop.is_set():
             raise Abandoned()
-        member, delay = self.pacing.reserve(self.endpoint)
+        member, delay = self.pacing.reserve(self.endpoint, margin=self.margin)
         waited, requeues = 0.0, 0
         while True:
             start = self.pacing.clock()
@@ -240,6 +246,6 @@ class RedisPacer:
             waited += max(delay, 0.0)
             if late > LATE_WAKE and requeues < MAX_REQUEUES:
                 requeues += 1
-                member, delay = self.pacing.reserve(self.endpoint, give_up=member)
+                member, delay = self.pacing.reserve(self.endpoint, give_up=member, margin=self.margin)
                 continue
             return waited

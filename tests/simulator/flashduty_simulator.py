@@ -109,9 +109,12 @@ ALL_FIELDS = ["team_id", "team_name"] + METRICS + ["hours"]
 #   YYYY-MM for months) or "unix" (the bucket's start, Unix seconds).
 # latency, jitter: seconds added to every API answer (jitter: up to that much more);
 #   the limits count a request half way through, when it reaches the server.
+# handshake: seconds more for the first request on each new connection (the TCP
+#   and TLS handshakes of a real HTTPS connection, about two round trips): it
+#   reaches the server, and is answered, that much later.
 BEHAVIOUR = {
     "total_cap": 1000, "export_row_cap": 10000, "column_order": "vendor", "bucket_position": "first",
-    "bucket_format": "date", "latency": 0.0, "jitter": 0.0,
+    "bucket_format": "date", "latency": 0.0, "jitter": 0.0, "handshake": 0.0,
 }
 
 
@@ -607,6 +610,7 @@ class Simulator:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    _connected = False  # set by the first API request on this connection
     sim = None
 
     def log_message(self, *args):
@@ -698,10 +702,15 @@ class _Handler(BaseHTTPRequestHandler):
         request_id = sim.record(entry)
         headers = {"Flashcat-Request-Id": request_id}
         delay = float(sim.behaviour["latency"]) + float(sim.behaviour["jitter"]) * random.random()
+        handshake = 0.0
+        if not self._connected:
+            # A new connection: its first request waits for the handshakes.
+            self._connected = True
+            handshake = float(sim.behaviour["handshake"])
         # The request reaches the server half way through its round trip.
-        arrival = entry["t"] + delay / 2.0
-        if delay > 0:
-            time.sleep(delay)
+        arrival = entry["t"] + handshake + delay / 2.0
+        if delay + handshake > 0:
+            time.sleep(delay + handshake)
 
         def fail(status, code, message, extra=None):
             entry["status"], entry["code"] = status, code

@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+import requests
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, fetch_all
 
@@ -152,13 +153,16 @@ def test_pages_past_a_short_page_are_not_asked_while_earlier_pages_are_slow():
     assert len(fake.asked) <= 11 + 15
 
 
-def test_pages_asked_ahead_that_still_wait_for_a_slot_are_given_up_when_the_list_ends(tmp_path):
+def test_pages_asked_ahead_that_still_wait_for_a_slot_are_given_up_when_the_list_ends(tmp_path, monkeypatch):
     # 350 items of unknown count: page 4 is short. Four pages in flight; the
     # pacer allows 5 requests in 30 s, so pages 1 to 5 go at once and the
     # pages asked ahead after them wait for a slot 30 s away. Once page 4 has
     # answered they are neither sent nor waited for, and their slots go back.
-    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer
-    pacer = Pacer("key", "/schedule/list", directory=str(tmp_path), limits=((5, 30.0),))
+    from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
+    # A thread that a busy machine wakes late would queue again behind the
+    # 30 s slots; that is another test's subject.
+    monkeypatch.setattr(pacing, "LATE_WAKE", 10.0)
+    pacer = pacing.Pacer("key", "/schedule/list", directory=str(tmp_path), limits=((5, 30.0),))
     stop = threading.Event()
     asked = []
 
@@ -170,6 +174,38 @@ def test_pages_asked_ahead_that_still_wait_for_a_slot_are_given_up_when_the_list
     assert result.items == list(range(350))
     assert sorted(asked) == [1, 2, 3, 4, 5]
     assert len(pacer._read_state()) == 5
+
+
+@pytest.mark.parametrize("observe", [True, False])
+def test_pages_on_new_connections_and_on_kept_alive_ones_stay_under_the_limit(observe, monkeypatch, tmp_path):
+    # Every new connection costs 150 ms of handshakes before its first request
+    # reaches the server; later requests on it go at once. The server allows
+    # 10 a second and a 429 fails the listing (max_retries=0). Slots keep the
+    # delay seen between a slot and its answer, so the second wave (kept-alive
+    # connections) does not land within a second of the first (new ones).
+    # The False case shows the server does tell: without that, it answers 429.
+    from support import Simulator
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ApiError
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import list_schedules
+    if not observe:
+        monkeypatch.setattr(Pacer, "observe", lambda self, seconds: None)
+    server = Simulator(limits={"/schedule/list": [[10, 1.0]]}, schedules=2000).start()
+    try:
+        requests.post(server.url + "/__sim/config", json={"latency": 0.05, "handshake": 0.15}, timeout=5)
+        client = FlashdutyClient("sim-app-key-0123456789abcdef", base_url=server.url, max_retries=0, pool_size=10,
+                                 pacing_dir=str(tmp_path / "pacing"), rate_limits={"/schedule/list": ((10, 1.0),)})
+        if observe:
+            result = list_schedules(client, {}, concurrency=10)
+            assert len(result["schedules"]) == 2000
+        else:
+            with pytest.raises(ApiError, match="429"):
+                list_schedules(client, {}, concurrency=10)
+        statuses = [entry["status"] for entry in server.log]
+    finally:
+        server.stop()
+    assert (429 in statuses) is not observe
 
 
 PAGING_PROCESS = """
