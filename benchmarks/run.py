@@ -545,8 +545,8 @@ def report(results, quick):
               "the same run drew 47 429s in 147 requests, measured by hand on 2026-12-01.)"
               % (HANDSHAKE * 1000, LATENCY * 1000, h["repeats"]), "",
               "| schedules | requests | 429s (target 0) | requests | module wall |", "|---:|---:|---:|---:|---:|",
-              "| %d | %d | %d | %.2f s | %.2f s |" % (h["schedules"], h["requests"], h["429s"], h["requests_span_s"],
-                                                    h["module_wall_s"])]
+              "| %d | %d | %d | %.2f s | %.2f s |"
+              % (h["schedules"], h["requests"], h["429s"], h["requests_span_s"], h["module_wall_s"])]
     n = results["names"]
     by_path = ", ".join("%s %d" % kv for kv in sorted(n["by_path"].items()))
     lines += ["", "## 6. %d schedules with a window and names, at %d ms" % (n["schedules"], LATENCY * 1000), "",
