@@ -76,12 +76,21 @@ class Abandoned(Exception):
     is sent, and the slot is given back so that nobody plans around it."""
 
 
-def pause(seconds, sleep, stop):
+def pause(seconds, sleep, stop, give_back=None):
     """Sleep ``seconds``; with a ``stop`` event, wake early and raise
-    :class:`Abandoned` when it is set. Without one, ``sleep`` (injectable)."""
+    :class:`Abandoned` when it is set, after ``give_back()`` (the slot's
+    release). Without one, ``sleep`` (injectable)."""
     if stop is None:
         sleep(seconds)
     elif stop.wait(seconds):
+        if give_back is not None:
+            give_back()
+        raise Abandoned()
+
+
+def refuse_if_stopped(stop):
+    """Raise :class:`Abandoned` before any slot is reserved when ``stop`` is already set."""
+    if stop is not None and stop.is_set():
         raise Abandoned()
 
 
@@ -179,18 +188,13 @@ class Pacer:
         """
         if not self.enabled:
             return 0.0
-        if stop is not None and stop.is_set():
-            raise Abandoned()
+        refuse_if_stopped(stop)
         slot = self._reserve()
         waited, requeues = 0.0, 0
         while True:
             now = self.clock()
             if slot > now:
-                try:
-                    pause(slot - now, self.sleep, stop)
-                except Abandoned:
-                    self._release(slot)
-                    raise
+                pause(slot - now, self.sleep, stop, lambda: self._release(slot))
                 waited += slot - now
                 continue
             if now - slot > LATE_WAKE and requeues < MAX_REQUEUES:

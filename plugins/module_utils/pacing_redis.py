@@ -38,9 +38,9 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import (
     DEFAULT_MARGIN,
     LATE_WAKE,
     MAX_REQUEUES,
-    Abandoned,
     limits_for,
     pause,
+    refuse_if_stopped,
     state_name,
     widened_margin,
 )
@@ -230,18 +230,13 @@ class RedisPacer:
         """
         if not self.enabled:
             return 0.0
-        if stop is not None and stop.is_set():
-            raise Abandoned()
+        refuse_if_stopped(stop)
         member, delay = self.pacing.reserve(self.endpoint, margin=self.margin)
         waited, requeues = 0.0, 0
         while True:
             start = self.pacing.clock()
             if delay > 0:
-                try:
-                    pause(delay, self.pacing.sleep, stop)
-                except Abandoned:
-                    self.pacing.release(self.endpoint, member)
-                    raise
+                pause(delay, self.pacing.sleep, stop, lambda: self.pacing.release(self.endpoint, member))
             late = self.pacing.clock() - start - max(delay, 0.0)
             waited += max(delay, 0.0)
             if late > LATE_WAKE and requeues < MAX_REQUEUES:
