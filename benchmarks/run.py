@@ -513,7 +513,9 @@ def report(results, quick):
         lp[0]["pages"] * 100, LATENCY * 1000), "",
         "The simulator answers every request %d ms late and enforces 50/s and 1000/min. The floor is set by the "
         "rate limit: the 51st request may go 1 s after the first (plus the pacer's 0.1 s safety margin), then one "
-        "round trip: %.2f s (the issue's estimate: about 1.35 s). *Requests* runs from the first request sent to the "
+        "round trip: %.2f s (the issue's estimate: about 1.35 s). The pacer plans the next second's slots from the "
+        "times the first answers began (the server may have counted a request as late as that), which adds about one "
+        "round trip, and whatever this 2-core machine's 50 threads lag in taking those answers. *Requests* runs from the first request sent to the "
         "last answer; *module wall* is the whole module process as Ansible runs it, from Python's start to the "
         "result printed. `return_schedules: false` leaves the schedules out and keeps `total` and `oncall`. "
         "Medians of %d runs each (requests: the most any run made; 429s: all runs together; Ansible's share: "
@@ -540,8 +542,8 @@ def report(results, quick):
     h = results["handshake"]
     lines += ["", "With a %d ms handshake before the first request on every new connection (TCP and TLS 1.3 at %d ms "
               "round trips), `return_schedules: false`, medians of %d runs: the first 50 pages go on new "
-              "connections and reach the server later than the next 50 on kept-alive ones, so slots keep the "
-              "longest delay seen between a slot and its answer on top of the fixed margin. (Before they did, "
+              "connections and reach the server later than the next 50 on kept-alive ones; a request counts only "
+              "once its answer began, so the next second's slots wait for that. (With the fixed margin alone, "
               "the same run drew 47 429s in 147 requests, measured by hand on 2026-12-01.)"
               % (HANDSHAKE * 1000, LATENCY * 1000, h["repeats"]), "",
               "| schedules | requests | 429s (target 0) | requests | module wall |", "|---:|---:|---:|---:|---:|",

@@ -197,7 +197,7 @@ class FlashdutyClient:
         waiting for its slot or for a retry is not sent, and
         :class:`~pacing.Abandoned` is raised instead.
         """
-        return self._call(path, body, self._read_json, headers, stop, observe=True)
+        return self._call(path, body, self._read_json, headers, stop, settle=True)
 
     def download(self, path, body, fileobj, headers=None):
         """POST and stream a non-JSON answer (CSV) into ``fileobj``.
@@ -208,9 +208,10 @@ class FlashdutyClient:
         """
         def handler(resp, path):
             return self._stream(resp, path, fileobj)
-        # An export's answer starts only when the server has built it, which
-        # says nothing about when the request arrived: not observed.
-        return self._call(path, body, handler, headers, None, observe=False)
+        # An export's answer starts only when the server has built the file,
+        # seconds after the request arrived: settling the request then would
+        # hold the next export back by that long, so its slot's margin stands.
+        return self._call(path, body, handler, headers, None, settle=False)
 
     def warn(self, msg):
         self._warn(self.redact(msg))
@@ -228,15 +229,15 @@ class FlashdutyClient:
                 self._pacers[path] = pacer
             return pacer
 
-    def _call(self, path, body, handler, headers, stop, observe):
+    def _call(self, path, body, handler, headers, stop, settle):
         url = self.base_url + path
         attempts = 0
         waits = iter(self.backoff)
         while True:
             attempts += 1
             pacer = self._pacer(path)
-            pacer.wait(stop)
-            answered = functools.partial(self._answered, pacer, self.clock()) if observe else None
+            reservation = pacer.wait(stop)
+            answered = functools.partial(pacer.answered, reservation) if settle else None
             try:
                 return self._attempt(url, path, body, handler, headers, answered)
             except FlashdutyError as err:
@@ -279,10 +280,6 @@ class FlashdutyClient:
         if result.request_id:
             self.request_ids.append(result.request_id)
         return result
-
-    def _answered(self, pacer, ready):
-        """The answer's headers are in: the server counted the request at most this long after its slot."""
-        pacer.observe(self.clock() - ready)
 
     def _describe(self, exc):
         """One line from a requests exception, without the key."""

@@ -11,6 +11,13 @@ by an ``flock`` lock, so loop items and forks, which are separate processes,
 queue behind each other instead of bursting into 429s. The file is named by
 a hash; the key itself is never written anywhere.
 
+The server counts a request when it arrives, not when it was sent: later on
+a busy host, or after a new connection's handshakes. So each reservation also
+records when it has surely arrived (its ``settled`` time: the slot plus a
+margin, raised to the time its answer began when that is later), later slots
+keep each limit's window from those times, and a slot planned before a late
+answer came is checked again when it is due (see :class:`Reservation`).
+
 The lock is held only while reading and writing the state, never while
 waiting: a process reserves its slot, releases the lock, then sleeps until
 the slot. A lock held by a process that died is released by the kernel.
@@ -45,30 +52,63 @@ DEFAULT_LIMITS = {
 UNKNOWN_ENDPOINT_LIMITS = ((1, 1.0), (10, 60.0))
 
 STATE_VERSION = 2
-# Added to every window: the server sees arrival times, and a request sent a
-# little late must still not land inside the previous window.
+# A request counts as arrived this long after its slot until its answer
+# shows it later: a request sent a little late must still not land inside
+# the previous window.
 DEFAULT_MARGIN = 0.1
 # A process that wakes later than this after its slot (a busy machine) does
 # not send: others planned their slots from its reservation, so it gives the
-# slot up and queues again at the end, at most MAX_REQUEUES times.
+# slot up and queues again at the end. The same when a request planned before
+# it turned out late. At most MAX_REQUEUES times, then it sends.
 LATE_WAKE = 0.05
 MAX_REQUEUES = 3
-# The margin never grows past this (see widened_margin).
-MAX_MARGIN = 2.0
 
 
-def widened_margin(margin, seconds):
-    """The margin after an answer began ``seconds`` after its request's slot.
+class Reservation:
+    """One slot: ``at`` is when it may be sent; ``settled`` is when the
+    request has surely reached the server, as far as is known: ``at`` plus
+    the margin when reserved, raised to the time its answer began (the
+    server counted it before answering) when that came later.
 
-    The server counted that request somewhere in those seconds: on a new
-    connection only after the TCP and TLS handshakes, on a kept-alive one
-    half a round trip after it went. The fixed margin covers a little of
-    that difference; for the rest, slots planned from now on keep the
-    longest such delay seen, up to MAX_MARGIN. Without this, 50 pages on new
-    connections and the next 50 on warm ones reach the server closer than
-    the limit's window, and the API answers 429.
+    Later slots are planned from ``settled``: a request that went late (a
+    busy host, a new connection's TCP and TLS handshakes) pushes back the
+    slots planned after its answer, and those already planned see it when
+    they wake (see :func:`cleared`). ``member`` names it in a shared store.
     """
-    return min(MAX_MARGIN, max(margin, seconds))
+
+    __slots__ = ("at", "settled", "member")
+
+    def __init__(self, at, settled, member=None):
+        self.at = at
+        self.settled = settled
+        self.member = member
+
+    def __repr__(self):
+        return "Reservation(%r, %r, %r)" % (self.at, self.settled, self.member)
+
+
+def plan(settled_times, last, now, limits):
+    """The earliest slot >= now and >= ``last`` (the latest slot reserved).
+
+    ``settled_times`` are the settled times of the reservations that count.
+    For each limit of ``n`` requests per ``w`` seconds the new request goes
+    at least ``w`` after the n-th latest settled time, so no window of length
+    ``w`` holds more than ``n``. Slots are handed out in order, so checking
+    the window that ends at the new slot is enough.
+    """
+    slot = max(now, last)
+    latest = sorted(settled_times, reverse=True)
+    for count, window in limits:
+        if len(latest) >= count:
+            slot = max(slot, latest[count - 1] + window)
+    return slot
+
+
+def cleared(settled_before, now, limits):
+    """Whether a request planned after the reservations settled at
+    ``settled_before`` may go at ``now``: :func:`plan` again, with the
+    settled times as they are now."""
+    return plan(settled_before, now, now, limits) <= now
 
 
 class Abandoned(Exception):
@@ -119,32 +159,43 @@ def state_name(app_key, endpoint):
 
 
 def next_slot(stamps, now, limits, margin=DEFAULT_MARGIN):
-    """The earliest time >= now (and >= the last reservation) to send at.
+    """The earliest time >= now (and >= the last of ``stamps``) to send at,
+    when each earlier slot in ``stamps`` (ascending) settled ``margin`` after it."""
+    return plan([s + margin for s in stamps], stamps[-1] if stamps else now, now, limits)
 
-    ``stamps`` are earlier reservations in ascending order. For each limit of
-    ``n`` requests per ``w`` seconds, the new request must come more than
-    ``w + margin`` after the n-th most recent reservation, so that no window
-    of length ``w`` (open or closed) holds more than ``n``. Reservations are
-    made in order, so checking the window that ends at the new slot is enough.
-    """
-    slot = now
-    if stamps:
-        slot = max(slot, stamps[-1])
-    for count, window in limits:
-        if len(stamps) >= count:
-            slot = max(slot, stamps[-count] + window + margin)
-    return slot
+
+def _numbers(value):
+    return isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
 
 
 def _load_stamps(raw):
-    """Stamps from the file's text; raises ValueError when it is unusable."""
+    """Reservations from the file's text, in the order they were planned;
+    raises ValueError when it is unusable.
+
+    ``stamps`` are the slots; ``settled`` (same length) their settled times.
+    A file without ``settled`` (written by 0.2.0, which shares the format)
+    gets each slot plus the default margin.
+    """
     state = json.loads(raw)
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
         raise ValueError("unknown state format")
     stamps = state.get("stamps")
-    if not isinstance(stamps, list) or not all(isinstance(s, (int, float)) and not isinstance(s, bool) for s in stamps):
+    if not _numbers(stamps):
         raise ValueError("stamps are not a list of numbers")
-    return sorted(float(s) for s in stamps)
+    settled = state.get("settled")
+    if not _numbers(settled) or len(settled) != len(stamps):
+        settled = [s + DEFAULT_MARGIN for s in stamps]
+    pairs = [[float(s), float(t)] for s, t in zip(stamps, settled)]
+    pairs.sort(key=lambda pair: pair[0])  # stable: equal slots keep their order
+    return pairs
+
+
+def _index(pairs, reservation):
+    """Where ``reservation`` is in ``pairs`` (the last of equal ones), or None."""
+    for i in range(len(pairs) - 1, -1, -1):
+        if pairs[i][0] == reservation.at and pairs[i][1] == reservation.settled:
+            return i
+    return None
 
 
 class Pacer:
@@ -172,90 +223,102 @@ class Pacer:
         self.shared = HAS_FCNTL
         self._warned = False
 
-    def observe(self, seconds):
-        """An answer began ``seconds`` after this pacer's slot (see widened_margin)."""
-        self.margin = widened_margin(self.margin, seconds)
-
     @property
     def horizon(self):
         return max(window for dummy, window in self.limits) + self.margin
 
     def wait(self, stop=None):
-        """Block until this process may send; returns the seconds waited.
+        """Block until this process may send; returns the :class:`Reservation`
+        to hand to :meth:`answered` (None when pacing is off).
 
-        With a ``stop`` event (``threading.Event``), a wait that ``stop`` ends
-        gives the slot back and raises :class:`Abandoned`.
+        On waking it checks its slot against the state as it is then: a
+        request planned before it whose answer came late has pushed the
+        limits' windows back, and the slot is given up for a new one at the
+        end of the queue, as a late wake-up is. With a ``stop`` event
+        (``threading.Event``), a wait that ``stop`` ends gives the slot back
+        and raises :class:`Abandoned`.
         """
         if not self.enabled:
-            return 0.0
+            return None
         refuse_if_stopped(stop)
-        slot = self._reserve()
-        waited, requeues = 0.0, 0
+        mine = self._locked(self._plan)
+        requeues = 0
         while True:
             now = self.clock()
-            if slot > now:
-                pause(slot - now, self.sleep, stop, lambda: self._release(slot))
-                waited += slot - now
+            if mine.at > now:
+                pause(mine.at - now, self.sleep, stop, lambda: self._locked(self._drop, mine))
                 continue
-            if now - slot > LATE_WAKE and requeues < MAX_REQUEUES:
-                requeues += 1
-                slot = self._reserve(give_up=slot)
-                continue
-            return waited
+            if requeues >= MAX_REQUEUES:
+                return mine
+            again = self._locked(self._requeue_unless_cleared, mine)
+            if again is None:
+                return mine
+            requeues += 1
+            mine = again
 
-    def _reserve(self, give_up=None):
+    def answered(self, reservation):
+        """The answer to ``reservation``'s request began now: raise its settled time."""
+        now = self.clock()  # before the lock, which other threads may hold
+        if reservation is not None and now > reservation.settled:
+            self._locked(self._settle, reservation, now)
+
+    # Each of these runs under the state's lock on the reservations (pairs
+    # of slot and settled time, in planning order); returns (result, changed).
+    def _plan(self, pairs, give_up=None):
+        if give_up is not None:
+            self._drop(pairs, give_up)
+        now = self.clock()
+        pairs[:] = [p for p in pairs if p[1] > now - self.horizon]
+        slot = plan([p[1] for p in pairs], pairs[-1][0] if pairs else now, now, self.limits)
+        pairs.append([slot, slot + self.margin])
+        return Reservation(slot, slot + self.margin), True
+
+    def _drop(self, pairs, reservation):
+        i = _index(pairs, reservation)
+        if i is not None:
+            del pairs[i]
+        return None, i is not None
+
+    def _requeue_unless_cleared(self, pairs, mine):
+        now = self.clock()
+        i = _index(pairs, mine)
+        before = [p[1] for p in pairs[:i]] if i is not None else [p[1] for p in pairs if p[0] <= mine.at]
+        if now - mine.at <= LATE_WAKE and cleared(before, now, self.limits):
+            return None, False
+        return self._plan(pairs, give_up=mine)
+
+    def _settle(self, pairs, reservation, when):
+        i = _index(pairs, reservation)
+        if i is None:
+            return None, False
+        pairs[i][1] = reservation.settled = max(pairs[i][1], when)
+        return None, True
+
+    def _locked(self, update, *args):
+        """``update(pairs, *args)`` under the state's lock; its result."""
         if self.shared:
             try:
-                return self._reserve_shared(give_up)
+                return self._locked_shared(update, args)
             except (IOError, OSError) as exc:
                 self.shared = False
                 self._warn_once(
                     "pacing_dir %s cannot be used (%s); pacing only within this process, "
                     "so parallel runs may hit the rate limit" % (self.directory, exc.strerror or exc))
         with _IN_PROCESS_LOCK:
-            stamps = _IN_PROCESS_STATE.setdefault(self.name, [])
-            return self._plan(stamps, give_up)
+            return update(_IN_PROCESS_STATE.setdefault(self.name, []), *args)[0]
 
-    def _release(self, slot):
-        """Take an unused reservation back out of the state."""
-        if self.shared:
-            try:
-                self._reserve_shared(slot, add=False)
-                return
-            except (IOError, OSError):
-                self.shared = False
-        with _IN_PROCESS_LOCK:
-            stamps = _IN_PROCESS_STATE.setdefault(self.name, [])
-            if slot in stamps:
-                stamps.remove(slot)
-
-    def _plan(self, stamps, give_up=None):
-        """Prune old stamps in place, add and return the next slot."""
-        if give_up is not None and give_up in stamps:
-            stamps.remove(give_up)
-        now = self.clock()
-        stamps[:] = [s for s in stamps if s > now - self.horizon]
-        slot = next_slot(stamps, now, self.limits, self.margin)
-        stamps.append(slot)
-        return slot
-
-    def _reserve_shared(self, give_up, add=True):
-        """Under the lock: give ``give_up`` back and (``add``) reserve the next slot."""
+    def _locked_shared(self, update, args):
         if not os.path.isdir(self.directory):
             # exist_ok: another thread or process may create it meanwhile.
             os.makedirs(self.directory, 0o700, exist_ok=True)
         lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX)
-            stamps = self._read_state()
-            if add:
-                slot = self._plan(stamps, give_up)
-            else:
-                slot = None
-                if give_up in stamps:
-                    stamps.remove(give_up)
-            self._write_state(stamps)
-            return slot
+            pairs = self._read_state()
+            result, changed = update(pairs, *args)
+            if changed:
+                self._write_state(pairs)
+            return result
         finally:
             os.close(lock_fd)  # closing releases the lock
 
@@ -274,10 +337,11 @@ class Pacer:
             self._warn_once("pacing state %s was corrupt (%s) and was rebuilt" % (self.path, exc))
             return []
 
-    def _write_state(self, stamps):
+    def _write_state(self, pairs):
         tmp = "%s.%d.tmp" % (self.path, os.getpid())
         data = json.dumps({"version": STATE_VERSION, "endpoint": self.endpoint,
-                           "limits": [list(limit) for limit in self.limits], "stamps": stamps})
+                           "limits": [list(limit) for limit in self.limits],
+                           "stamps": [p[0] for p in pairs], "settled": [p[1] for p in pairs]})
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.write(fd, data.encode("utf-8"))

@@ -11,8 +11,11 @@ backend keeps the file backend's guarantee there: no window of any limit's
 length ever holds more requests than the limit.
 
 One atomic server-side script per reservation reads the sliding log of
-reservations (a sorted set), finds the earliest slot at which every window of
-the endpoint still has room, and appends it. The server's own clock (``TIME``)
+reservations (a sorted set, scored by their settled times as in the file
+backend), finds the earliest slot at which every window of the endpoint
+still has room, and appends it; the same script checks a slot again when it
+is due, and a second one raises a reservation's settled time when its answer
+came late. The server's own clock (``TIME``)
 orders everyone, so hosts with skewed clocks agree. Keys are named by a hash
 of the app key and the endpoint, never the key, and expire on their own once
 the longest window has passed.
@@ -38,11 +41,11 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import (
     DEFAULT_MARGIN,
     LATE_WAKE,
     MAX_REQUEUES,
+    Reservation,
     limits_for,
     pause,
     refuse_if_stopped,
     state_name,
-    widened_margin,
 )
 
 SCHEMES = ("redis", "rediss", "unix")
@@ -50,40 +53,77 @@ KEY_PREFIX = "flashcat.flashduty:pacing:"
 # How long a failing server is tried again before the task fails.
 RECONNECT_SECONDS = 5.0
 
-# KEYS[1]: the log (sorted set of slots), KEYS[2]: a counter for unique members.
-# ARGV: margin, slot given up ('' for none), then count and window per limit.
-# Returns the member reserved and the seconds to wait, both as text.
+# KEYS[1]: the log (sorted set: member "slot:sequence", score its settled
+# time), KEYS[2]: a counter for unique members, KEYS[3]: the latest slot.
+# ARGV: margin, a reservation or '', what to do with it ('drop': give it up
+# and reserve anew; 'check': keep it if it may go now, as the file pacer's
+# wake-up check, else the same as 'drop'), then count and window per limit.
+# Returns the member reserved and the seconds to wait.
 RESERVE_SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local margin = tonumber(ARGV[1])
+local margin, mine = tonumber(ARGV[1]), ARGV[2]
 local horizon = 0
 local limits = {}
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   local count, window = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
   limits[#limits + 1] = {count, window}
   if window > horizon then horizon = window end
 end
 horizon = horizon + margin
-if ARGV[2] ~= '' then redis.call('ZREM', KEYS[1], ARGV[2]) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - horizon))
-local slot = now
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if #last > 0 and tonumber(last[2]) > slot then slot = tonumber(last[2]) end
+local function parts(member)
+  local slot, seq = string.match(member, '^([^:]+):(%d+)$')
+  return tonumber(slot), tonumber(seq)
+end
+if ARGV[3] == 'check' and redis.call('ZSCORE', KEYS[1], mine) then
+  local slot, seq = parts(mine)
+  -- A host whose clock runs a little ahead may ask a moment before the slot.
+  local at = math.max(now, slot)
+  local ok = true
+  for _, limit in ipairs(limits) do
+    if not ok then break end
+    -- (the slot is written to the microsecond: a window may end that much early)
+    local since = '(' .. (at - limit[2] + 0.00001)
+    if redis.call('ZCOUNT', KEYS[1], since, '+inf') > limit[1] then
+      -- Count only the reservations planned before this one.
+      local n = 0
+      for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], since, '+inf')) do
+        local s, q = parts(member)
+        if s < slot or (s == slot and q < seq) then n = n + 1 end
+      end
+      ok = n < limit[1]
+    end
+  end
+  if ok then return {mine, '0'} end
+end
+if mine ~= '' then redis.call('ZREM', KEYS[1], mine) end
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[3]) or '0'))
 local size = redis.call('ZCARD', KEYS[1])
 for _, limit in ipairs(limits) do
   if size >= limit[1] then
     local nth = redis.call('ZRANGE', KEYS[1], -limit[1], -limit[1], 'WITHSCORES')
-    local earliest = tonumber(nth[2]) + limit[2] + margin
+    local earliest = tonumber(nth[2]) + limit[2]
     if earliest > slot then slot = earliest end
   end
 end
 local member = string.format('%.6f', slot) .. ':' .. redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[1], slot, member)
+slot = parts(member)
+redis.call('ZADD', KEYS[1], slot + margin, member)
 local ttl = math.ceil((slot - now + horizon) * 1000) + 1000
+redis.call('SET', KEYS[3], string.format('%.6f', slot), 'PX', ttl)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
 return {member, string.format('%.6f', slot - now)}
+"""
+
+# KEYS[1]: the log; ARGV[1]: a member. Its answer began now: raise its settled time.
+ANSWERED_SCRIPT = """
+local settled = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+if settled and now > tonumber(settled) then redis.call('ZADD', KEYS[1], now, ARGV[1]) end
+return 0
 """
 
 
@@ -158,24 +198,36 @@ class RedisPacing:
             kwargs["password"] = password
         self.connection = connection or self.redis.Redis.from_url(url, **kwargs)
         self.script = self.connection.register_script(RESERVE_SCRIPT)
+        self.answered_script = self.connection.register_script(ANSWERED_SCRIPT)
 
     def pacer(self, endpoint, enabled=True):
         return RedisPacer(self, endpoint, enabled)
 
-    def reserve(self, endpoint, give_up=None, margin=None):
-        """``(member, seconds to wait)`` of a new slot, run atomically on the server."""
-        name = state_name(self.app_key, endpoint)
-        keys = [KEY_PREFIX + name, KEY_PREFIX + name + ":seq"]
-        args = [repr(self.margin if margin is None else margin), give_up or ""]
+    def _keys(self, endpoint):
+        name = KEY_PREFIX + state_name(self.app_key, endpoint)
+        return [name, name + ":seq", name + ":last"]
+
+    def reserve(self, endpoint, mine=None, check=False):
+        """A :class:`Reservation` of a new slot, run atomically on the server;
+        with ``mine``, that one is given up first, or (``check``) kept when it
+        may go now. Its times are this host's clock (``clock``), the wait
+        being the server's difference."""
+        args = [repr(self.margin), mine.member if mine is not None else "", "check" if check else "drop"]
         for count, window in limits_for(endpoint, self.limits):
             args += [count, repr(float(window))]
-        member, wait = self._retrying(lambda: self.script(keys=keys, args=args))
-        return _text(member), float(_text(wait))
+        before = self.clock()
+        member, wait = self._retrying(lambda: self.script(keys=self._keys(endpoint), args=args))
+        wait = float(_text(wait))
+        # Sent no earlier than this clock says; settled no earlier than ``before`` says.
+        return Reservation(self.clock() + wait, before + max(wait, 0.0) + self.margin, _text(member))
 
-    def release(self, endpoint, member):
+    def answered(self, endpoint, reservation):
+        """The answer to ``reservation``'s request began now (see :meth:`pacing.Pacer.answered`)."""
+        self._retrying(lambda: self.answered_script(keys=self._keys(endpoint)[:1], args=[reservation.member]))
+
+    def release(self, endpoint, reservation):
         """Give an unused slot back."""
-        key = KEY_PREFIX + state_name(self.app_key, endpoint)
-        self._retrying(lambda: self.connection.zrem(key, member))
+        self._retrying(lambda: self.connection.zrem(self._keys(endpoint)[0], reservation.member))
 
     def _retrying(self, call):
         """``call()`` against the server, reconnecting for a while; PacingError when that fails."""
@@ -214,33 +266,37 @@ class RedisPacer:
         self.pacing = pacing
         self.endpoint = endpoint
         self.enabled = enabled
-        self.margin = pacing.margin
 
-    def observe(self, seconds):
-        """An answer began ``seconds`` after this pacer's slot (see widened_margin)."""
-        self.margin = widened_margin(self.margin, seconds)
+    def answered(self, reservation):
+        """Raise ``reservation``'s settled time on the server when its answer came late."""
+        if reservation is not None and self.pacing.clock() > reservation.settled:
+            self.pacing.answered(self.endpoint, reservation)
 
     def wait(self, stop=None):
-        """Block until this process may send; returns the seconds waited.
+        """Block until this process may send; the same as the file pacer's.
 
         The slot is in the server's time, so the wait is the server's
-        difference; a sleep that overshoots it by more than LATE_WAKE (a
-        busy host) gives the slot up and queues again, as the file pacer does.
-        A wait that ``stop`` ends gives the slot back and raises Abandoned.
+        difference. A wake-up later than LATE_WAKE by this host's clock gives
+        the slot up for a new one; otherwise the server checks it against the
+        settled times as they are then (a request planned before it whose
+        answer came late), as the file pacer does.
         """
         if not self.enabled:
-            return 0.0
+            return None
         refuse_if_stopped(stop)
-        member, delay = self.pacing.reserve(self.endpoint, margin=self.margin)
-        waited, requeues = 0.0, 0
+        pacing = self.pacing
+        mine = pacing.reserve(self.endpoint)
+        requeues = 0
         while True:
-            start = self.pacing.clock()
+            delay = mine.at - pacing.clock()
             if delay > 0:
-                pause(delay, self.pacing.sleep, stop, lambda: self.pacing.release(self.endpoint, member))
-            late = self.pacing.clock() - start - max(delay, 0.0)
-            waited += max(delay, 0.0)
-            if late > LATE_WAKE and requeues < MAX_REQUEUES:
-                requeues += 1
-                member, delay = self.pacing.reserve(self.endpoint, give_up=member, margin=self.margin)
-                continue
-            return waited
+                pause(delay, pacing.sleep, stop, lambda: pacing.release(self.endpoint, mine))
+            if requeues >= MAX_REQUEUES:
+                return mine
+            # Late by this host's clock: the round trip to the server is not lateness.
+            late = pacing.clock() - mine.at > LATE_WAKE
+            again = pacing.reserve(self.endpoint, mine, check=not late)
+            if again.member == mine.member:
+                return mine
+            requeues += 1
+            mine = again

@@ -330,9 +330,16 @@ class Simulator:
             self.hits.clear()
             self.data.added = 0
 
-    def take_fault(self, path):
+    def take_fault(self, path, late=False):
+        """The next fault for ``path``: of kind ``late`` (taken as the request
+        arrives, before it is counted) or (``late`` false) any other."""
         with self.lock:
             for fault in self.faults:
+                if (fault.get("kind") == "late") != late:
+                    continue
+                if fault.get("path") in (None, path) and fault.get("skip", 0) > 0:
+                    fault["skip"] -= 1  # this many matching requests go by first
+                    continue
                 if fault.get("path") in (None, path) and fault.get("times", 1) > 0:
                     fault["times"] = fault.get("times", 1) - 1
                     return dict(fault)
@@ -611,6 +618,7 @@ class Simulator:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     _connected = False  # set by the first API request on this connection
+    _answer_at = 0.0  # when the answer being built may leave (latency, handshake)
     sim = None
 
     def log_message(self, *args):
@@ -618,6 +626,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status, body, content_type="application/json", headers=None, length=None, close=False):
         raw = body.encode("utf-8") if isinstance(body, str) else body
+        self._hold()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(raw) if length is None else length))
@@ -630,6 +639,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         if close:
             self.close_connection = True
+
+    def _hold(self):
+        """Wait until the answer may leave (see ``_answer_at``)."""
+        wait, self._answer_at = self._answer_at - time.time(), 0.0
+        if wait > 0:
+            time.sleep(wait)
 
     def _json(self, status, payload, headers=None):
         self._send(status, json.dumps(payload, ensure_ascii=False), headers=headers)
@@ -707,10 +722,19 @@ class _Handler(BaseHTTPRequestHandler):
             # A new connection: its first request waits for the handshakes.
             self._connected = True
             handshake = float(sim.behaviour["handshake"])
-        # The request reaches the server half way through its round trip.
+        # A "late" fault: this request reaches the server ``delay`` seconds
+        # later than it was sent (held up on a busy host, a lossy link, a
+        # queueing gateway), though the client saw nothing of it.
+        late = sim.take_fault(path, late=True)
+        if late:
+            entry["fault"] = "late"
+            handshake += float(late.get("delay", 0.5))
+        # The request reaches the server half way through its round trip; the
+        # answer leaves when the round trip is over, however long this one
+        # process took to build it meanwhile (a real service builds answers
+        # side by side; here they would queue behind each other's CPU time).
         arrival = entry["t"] + handshake + delay / 2.0
-        if delay + handshake > 0:
-            time.sleep(delay + handshake)
+        self._answer_at = entry["t"] + handshake + delay
 
         def fail(status, code, message, extra=None):
             entry["status"], entry["code"] = status, code
@@ -811,12 +835,14 @@ class _Handler(BaseHTTPRequestHandler):
                 envelope["request_id"] = request_id
             self._json(200, envelope, headers)
         elif kind == "drop":
+            self._hold()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
         elif kind in ("truncate", "reset"):
             text = "\ufeffTeam ID,Team Name\r\n4295771902131,SRE\r\n4295771902132,\"Payments, EU\"\r\n"
             raw = text.encode("utf-8")
             ctype = "text/csv; charset=utf-8" if entry["path"] == "/insight/team/export" else "application/json"
+            self._hold()
             self.send_response(200)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(raw) + 4096))

@@ -18,6 +18,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Abandoned, Pacer, next_slot
 
 EXPORT_LIMITS = ((1, 1.0), (10, 60.0))
+EXPORT_PATH = "/insight/team/export"
 
 
 class FakeTime:
@@ -206,6 +207,69 @@ def test_a_late_waker_requeues_behind_later_reservations(tmp_path):
     # The late waker gave its slot up and took a fresh one at the end: no two
     # stamps closer than the 1 s window plus margin.
     assert all(b - a >= 1.1 - 1e-9 for a, b in zip(state, state[1:]))
+
+
+def test_a_slot_planned_before_a_late_answer_is_moved_back_when_it_wakes(tmp_path):
+    # One export a second. The first request's answer begins 0.4 s after its
+    # slot (a busy host or a slow link: the server may have counted it as
+    # late as that), while the second already waits for its slot at 1001.1.
+    # On waking it finds the first settled at 1000.4 and goes at 1001.4, so
+    # no second holds two requests whenever the first arrived.
+    fake = FakeTime()
+    first = Pacer("key", EXPORT_PATH, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep, margin=0.1)
+    sent = first.wait()
+    assert (sent.at, sent.settled) == (1000.0, 1000.1)
+
+    def sleep_while_the_first_answer_comes(seconds):
+        if fake.now == 1000.0:
+            fake.now += 0.4
+            first.answered(sent)
+            seconds -= 0.4
+        fake.sleep(seconds)
+    second = Pacer("key", EXPORT_PATH, directory=str(tmp_path), clock=fake.clock, margin=0.1,
+                   sleep=sleep_while_the_first_answer_comes)
+    mine = second.wait()
+    assert fake.sleeps == [pytest.approx(0.7), pytest.approx(0.3)]  # to 1001.1, then to 1001.4
+    assert mine.at == pytest.approx(1001.4) and fake.now == pytest.approx(1001.4)
+    state = json.load(open(first.path))
+    assert state["stamps"] == [1000.0, pytest.approx(1001.4)]
+    assert state["settled"] == [pytest.approx(1000.4), pytest.approx(1001.5)]
+
+
+def test_an_answer_within_the_margin_changes_nothing(tmp_path):
+    fake = FakeTime()
+    pacer = Pacer("key", EXPORT_PATH, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep, margin=0.1)
+    sent = pacer.wait()
+    fake.now += 0.05
+    before = os.stat(pacer.path).st_mtime_ns, open(pacer.path).read()
+    pacer.answered(sent)
+    assert (os.stat(pacer.path).st_mtime_ns, open(pacer.path).read()) == before  # not even rewritten
+    pacer.wait()
+    assert fake.sleeps == [pytest.approx(1.05)]  # 1001.1, as the margin planned
+
+
+def test_a_late_answer_pushes_back_the_slots_planned_after_it(tmp_path):
+    # Planned after the answer came: the slot keeps the window from that time.
+    fake = FakeTime()
+    pacer = Pacer("key", EXPORT_PATH, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep, margin=0.1)
+    sent = pacer.wait()
+    fake.now += 0.7
+    pacer.answered(sent)
+    pacer.wait()
+    assert fake.sleeps == [pytest.approx(1.0)]  # 1001.7: one window after the answer
+
+
+def test_a_state_written_by_0_2_0_is_read_with_the_default_margin(tmp_path):
+    fake = FakeTime()
+    pacer = Pacer("key", EXPORT_PATH, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep, margin=0.1)
+    os.makedirs(str(tmp_path), exist_ok=True)
+    with open(pacer.path, "w") as handle:
+        json.dump({"version": pacing.STATE_VERSION, "endpoint": EXPORT_PATH, "limits": [[1, 1.0]],
+                   "stamps": [999.5]}, handle)
+    warnings = []
+    pacer.warn = warnings.append
+    pacer.wait()
+    assert fake.sleeps == [pytest.approx(0.6)] and warnings == []  # 999.5 + 0.1 + 1.0
 
 
 PROCESS = textwrap.dedent("""

@@ -85,7 +85,7 @@ def test_reservations_keep_every_window_under_every_limit_across_clients(server)
 
     def reserve(pacing):
         for dummy in range(5):
-            member, delay = pacing.reserve(EXPORT)
+            member = pacing.reserve(EXPORT).member
             with lock:
                 slots.append(float(member.split(":")[0]))
     threads = [threading.Thread(target=reserve, args=(c,)) for c in clients]
@@ -106,7 +106,7 @@ def test_keys_are_a_hash_of_key_and_endpoint_and_expire(server):
     conn = redis.Redis.from_url(server.url)
     keys = sorted(k.decode() for k in conn.keys("*"))
     name = state_name(KEY, EXPORT)
-    assert keys == [KEY_PREFIX + name, KEY_PREFIX + name + ":seq"]
+    assert keys == [KEY_PREFIX + name, KEY_PREFIX + name + ":last", KEY_PREFIX + name + ":seq"]
     assert not [k for k in keys if KEY in k]
     assert 0 < conn.pttl(KEY_PREFIX + name) <= 62000
 
@@ -134,11 +134,58 @@ def test_a_stopped_wait_gives_its_slot_back_on_the_server(server):
     assert conn.zcard(KEY_PREFIX + state_name(KEY, EXPORT)) == 1  # only the slot that was used
 
 
+def test_a_slot_planned_before_a_late_answer_is_moved_back_on_the_server(server):
+    # One request per 0.5 s. The first is answered 0.3 s after its slot (later
+    # than its 0.1 s margin), while the second already holds the slot 0.6 s
+    # after the first's. When that slot comes, the server's check moves it to
+    # half a second after the first answer; a check with nothing late keeps it.
+    import time
+    pacing = RedisPacing(KEY, server.url, limits={EXPORT: ((1, 0.5),)})
+    conn = redis.Redis.from_url(server.url)
+    log = KEY_PREFIX + state_name(KEY, EXPORT)
+    first = pacing.reserve(EXPORT)
+    second = pacing.reserve(EXPORT)
+    time.sleep(0.3)
+    pacing.answered(EXPORT, first)
+    answered_at = conn.zscore(log, first.member)
+    assert answered_at > float(first.member.split(":")[0]) + 0.25  # raised from slot + 0.1
+    time.sleep(max(0.0, second.at - pacing.clock()))
+    moved = pacing.reserve(EXPORT, second, check=True)
+    assert moved.member != second.member
+    assert float(moved.member.split(":")[0]) == pytest.approx(answered_at + 0.5, abs=2e-6)
+    assert conn.zscore(log, second.member) is None  # the old slot was given up
+    time.sleep(max(0.0, moved.at - pacing.clock()))
+    assert pacing.reserve(EXPORT, moved, check=True).member == moved.member
+
+
+def test_a_wake_too_late_queues_again_at_the_end(server):
+    # One request per 0.5 s; the second's sleep overshoots by 0.2 s (a busy
+    # host), so it gives its slot up and takes the next one from then.
+    import time
+
+    def oversleep(seconds):
+        sleeps.append(seconds)
+        time.sleep(seconds + 0.2)
+    sleeps = []
+    pacing = RedisPacing(KEY, server.url, limits={EXPORT: ((1, 0.5),)}, sleep=oversleep)
+    pacer = pacing.pacer(EXPORT)
+    first = pacer.wait()
+    second = pacer.wait()
+    assert len(sleeps) == 1 and 0.5 < sleeps[0] <= 0.6 + 0.05
+    conn = redis.Redis.from_url(server.url)
+    members = [m.decode() for m in conn.zrange(KEY_PREFIX + state_name(KEY, EXPORT), 0, -1)]
+    # Reservation 2 (the overslept slot) was given back; 3 took its place.
+    assert second.member.endswith(":3") and members[-1] == second.member
+    assert not [m for m in members if m.endswith(":2")]
+    gap = float(second.member.split(":")[0]) - float(first.member.split(":")[0])
+    assert gap >= 0.6 + 0.2 - 0.01  # not the slot it slept for, 0.6 s after the first
+
+
 def test_a_flushed_script_is_loaded_again(server):
     pacing = RedisPacing(KEY, server.url)
     pacing.reserve(EXPORT)
     redis.Redis.from_url(server.url).script_flush()
-    assert pacing.reserve(EXPORT)[0]
+    assert pacing.reserve(EXPORT).member
 
 
 def test_a_server_that_restarts_mid_run_is_used_again(tmp_path):
@@ -150,7 +197,7 @@ def test_a_server_that_restarts_mid_run_is_used_again(tmp_path):
     timer = threading.Timer(1.0, second.start)
     timer.start()
     try:
-        assert pacing.reserve(EXPORT)[0]
+        assert pacing.reserve(EXPORT).member
     finally:
         timer.join()
         second.stop()
@@ -169,7 +216,7 @@ def test_tls(tmp_path):
     server = RedisServer(tmp_path, tls=cert, password=PASSWORD).start()
     try:
         pacing = RedisPacing(KEY, server.url)
-        assert pacing.reserve(EXPORT)[0]
+        assert pacing.reserve(EXPORT).member
         plain = RedisPacing(KEY, server.url.replace("rediss://", "redis://").split("?")[0], reconnect_seconds=0.3)
         with pytest.raises(PacingError) as info:
             plain.reserve(EXPORT)
