@@ -250,7 +250,9 @@ class Pacer:
                 continue
             if requeues >= MAX_REQUEUES:
                 return mine
-            again = self._locked(self._requeue_unless_cleared, mine)
+            # Late by the time it woke: waiting for the lock behind the other
+            # threads that woke with it is not lateness.
+            again = self._locked(self._requeue_unless_cleared, mine, now - mine.at > LATE_WAKE)
             if again is None:
                 return mine
             requeues += 1
@@ -279,11 +281,10 @@ class Pacer:
             del pairs[i]
         return None, i is not None
 
-    def _requeue_unless_cleared(self, pairs, mine):
-        now = self.clock()
+    def _requeue_unless_cleared(self, pairs, mine, late):
         i = _index(pairs, mine)
         before = [p[1] for p in pairs[:i]] if i is not None else [p[1] for p in pairs if p[0] <= mine.at]
-        if now - mine.at <= LATE_WAKE and cleared(before, now, self.limits):
+        if not late and cleared(before, self.clock(), self.limits):
             return None, False
         return self._plan(pairs, give_up=mine)
 
