@@ -28,6 +28,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -132,6 +133,33 @@ def refuse_if_stopped(stop):
     """Raise :class:`Abandoned` before any slot is reserved when ``stop`` is already set."""
     if stop is not None and stop.is_set():
         raise Abandoned()
+
+
+def wait_for_slot(reserve, recheck, release, clock, sleep, stop=None):
+    """The wait both backends share; returns the :class:`Reservation` sent on.
+
+    ``reserve()`` gives the first reservation; after sleeping until its slot,
+    ``recheck(mine, late)`` says whether it may go (None) or gives the one
+    that replaces it at the end of the queue: when it woke more than
+    LATE_WAKE after its slot, or when a request planned before it turned out
+    late. ``late`` is taken by this host's clock as it woke, before any lock
+    or round trip (waiting behind the threads that woke with it is not
+    lateness). After MAX_REQUEUES it goes. A wait that ``stop`` ends gives
+    the slot back (``release(mine)``) and raises :class:`Abandoned`.
+    """
+    refuse_if_stopped(stop)
+    mine = reserve()
+    for requeues in range(MAX_REQUEUES + 1):
+        delay = mine.at - clock()
+        if delay > 0:
+            pause(delay, sleep, stop, functools.partial(release, mine))
+        if requeues == MAX_REQUEUES:
+            break
+        again = recheck(mine, clock() - mine.at > LATE_WAKE)
+        if again is None:
+            break
+        mine = again
+    return mine
 
 
 # Requests made in this process when the shared state cannot be used.
@@ -240,23 +268,9 @@ class Pacer:
         """
         if not self.enabled:
             return None
-        refuse_if_stopped(stop)
-        mine = self._locked(self._plan)
-        requeues = 0
-        while True:
-            now = self.clock()
-            if mine.at > now:
-                pause(mine.at - now, self.sleep, stop, lambda: self._locked(self._drop, mine))
-                continue
-            if requeues >= MAX_REQUEUES:
-                return mine
-            # Late by the time it woke: waiting for the lock behind the other
-            # threads that woke with it is not lateness.
-            again = self._locked(self._requeue_unless_cleared, mine, now - mine.at > LATE_WAKE)
-            if again is None:
-                return mine
-            requeues += 1
-            mine = again
+        return wait_for_slot(lambda: self._locked(self._plan),
+                             lambda mine, late: self._locked(self._requeue_unless_cleared, mine, late),
+                             lambda mine: self._locked(self._drop, mine), self.clock, self.sleep, stop)
 
     def answered(self, reservation):
         """The answer to ``reservation``'s request began now: raise its settled time."""
@@ -284,7 +298,8 @@ class Pacer:
     def _requeue_unless_cleared(self, pairs, mine, late):
         i = _index(pairs, mine)
         before = [p[1] for p in pairs[:i]] if i is not None else [p[1] for p in pairs if p[0] <= mine.at]
-        if not late and cleared(before, self.clock(), self.limits):
+        # Checked at its slot at the earliest (a sleep may end a moment early).
+        if not late and cleared(before, max(self.clock(), mine.at), self.limits):
             return None, False
         return self._plan(pairs, give_up=mine)
 

@@ -39,13 +39,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError, ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import (
     DEFAULT_MARGIN,
-    LATE_WAKE,
-    MAX_REQUEUES,
     Reservation,
     limits_for,
-    pause,
-    refuse_if_stopped,
     state_name,
+    wait_for_slot,
 )
 
 SCHEMES = ("redis", "rediss", "unix")
@@ -283,20 +280,11 @@ class RedisPacer:
         """
         if not self.enabled:
             return None
-        refuse_if_stopped(stop)
         pacing = self.pacing
-        mine = pacing.reserve(self.endpoint)
-        requeues = 0
-        while True:
-            delay = mine.at - pacing.clock()
-            if delay > 0:
-                pause(delay, pacing.sleep, stop, lambda: pacing.release(self.endpoint, mine))
-            if requeues >= MAX_REQUEUES:
-                return mine
-            # Late by this host's clock: the round trip to the server is not lateness.
-            late = pacing.clock() - mine.at > LATE_WAKE
-            again = pacing.reserve(self.endpoint, mine, check=not late)
-            if again.member == mine.member:
-                return mine
-            requeues += 1
-            mine = again
+        return wait_for_slot(lambda: pacing.reserve(self.endpoint), self._recheck,
+                             lambda mine: pacing.release(self.endpoint, mine), pacing.clock, pacing.sleep, stop)
+
+    def _recheck(self, mine, late):
+        """Late: a new slot at once; otherwise the server's check (None: it may go)."""
+        again = self.pacing.reserve(self.endpoint, mine, check=not late)
+        return None if again.member == mine.member else again

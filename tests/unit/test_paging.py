@@ -185,15 +185,10 @@ def test_pages_asked_ahead_that_still_wait_for_a_slot_are_given_up_when_the_list
     assert len(pacer._read_state()) == 5
 
 
-@pytest.mark.parametrize("settle", [True, False])
-def test_pages_on_new_connections_and_on_kept_alive_ones_stay_under_the_limit(settle, monkeypatch, tmp_path):
-    # Every new connection costs 300 ms of handshakes before its first request
-    # reaches the server; later requests on it go at once. The server allows
-    # 10 a second and a 429 fails the listing (max_retries=0). A request
-    # counts as settled only once its answer began, so the second wave
-    # (kept-alive connections) does not land within a second of the first
-    # (new ones). The False case shows the server does tell: without that, it
-    # answers 429.
+def list_at_ten_a_second(settle, monkeypatch, tmp_path, schedules, config, faults=()):
+    """List ``schedules`` at concurrency 10 against a server that allows 10 a
+    second and fails the listing on any 429 (max_retries=0); with ``settle``
+    false the pacer ignores answers. Returns the server's log."""
     from support import Simulator
     from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
     from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ApiError
@@ -201,20 +196,32 @@ def test_pages_on_new_connections_and_on_kept_alive_ones_stay_under_the_limit(se
     from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import list_schedules
     if not settle:
         monkeypatch.setattr(Pacer, "answered", lambda self, reservation: None)
-    server = Simulator(limits={"/schedule/list": [[10, 1.0]]}, schedules=2000).start()
+    server = Simulator(limits={"/schedule/list": [[10, 1.0]]}, schedules=schedules).start()
     try:
-        requests.post(server.url + "/__sim/config", json={"latency": 0.05, "handshake": 0.3}, timeout=5)
+        requests.post(server.url + "/__sim/config", json=config, timeout=5)
+        requests.post(server.url + "/__sim/faults", json={"faults": list(faults)}, timeout=5)
         client = FlashdutyClient("sim-app-key-0123456789abcdef", base_url=server.url, max_retries=0, pool_size=10,
                                  pacing_dir=str(tmp_path / "pacing"), rate_limits={"/schedule/list": ((10, 1.0),)})
         if settle:
             result = list_schedules(client, {}, concurrency=10)
-            assert len(result["schedules"]) == 2000
+            assert len(result["schedules"]) == schedules
         else:
             with pytest.raises(ApiError, match="429"):
                 list_schedules(client, {}, concurrency=10)
-        statuses = [entry["status"] for entry in server.log]
+        return list(server.log)
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("settle", [True, False])
+def test_pages_on_new_connections_and_on_kept_alive_ones_stay_under_the_limit(settle, monkeypatch, tmp_path):
+    # Every new connection costs 300 ms of handshakes before its first request
+    # reaches the server; later requests on it go at once. A request counts
+    # as settled only once its answer began, so the second wave (kept-alive
+    # connections) does not land within a second of the first (new ones).
+    # The False case shows the server does tell: without that, it answers 429.
+    log = list_at_ten_a_second(settle, monkeypatch, tmp_path, 2000, {"latency": 0.05, "handshake": 0.3})
+    statuses = [entry["status"] for entry in log]
     assert (429 in statuses) is not settle
 
 
@@ -222,33 +229,11 @@ def test_pages_on_new_connections_and_on_kept_alive_ones_stay_under_the_limit(se
 def test_a_page_that_reaches_the_server_late_holds_back_the_slots_already_planned(settle, monkeypatch, tmp_path):
     # Page 4 reaches the server 0.5 s after it was sent (the client sees
     # nothing of it until its answer comes, that much later); the next
-    # second's slots were planned before that. The server allows 10 a second
-    # and a 429 fails the listing (max_retries=0). The slots planned before
-    # the late answer are checked again when they are due and moved back; the
+    # second's slots were planned before that. The slots planned before the
+    # late answer are checked again when they are due and moved back; the
     # False case (answers ignored) shows that otherwise the server answers 429.
-    from support import Simulator
-    from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
-    from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ApiError
-    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer
-    from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import list_schedules
-    if not settle:
-        monkeypatch.setattr(Pacer, "answered", lambda self, reservation: None)
-    server = Simulator(limits={"/schedule/list": [[10, 1.0]]}, schedules=3000).start()
-    try:
-        requests.post(server.url + "/__sim/config", json={"latency": 0.05}, timeout=5)
-        requests.post(server.url + "/__sim/faults", json={"faults": [
-            {"kind": "late", "delay": 0.5, "skip": 3, "path": "/schedule/list"}]}, timeout=5)
-        client = FlashdutyClient("sim-app-key-0123456789abcdef", base_url=server.url, max_retries=0, pool_size=10,
-                                 pacing_dir=str(tmp_path / "pacing"), rate_limits={"/schedule/list": ((10, 1.0),)})
-        if settle:
-            result = list_schedules(client, {}, concurrency=10)
-            assert len(result["schedules"]) == 3000
-        else:
-            with pytest.raises(ApiError, match="429"):
-                list_schedules(client, {}, concurrency=10)
-        log = list(server.log)
-    finally:
-        server.stop()
+    log = list_at_ten_a_second(settle, monkeypatch, tmp_path, 3000, {"latency": 0.05},
+                               [{"kind": "late", "delay": 0.5, "skip": 3, "path": "/schedule/list"}])
     seen = [(entry["body"]["p"], entry["t"], entry["status"]) for entry in log]
     late = [entry["body"]["p"] for entry in log if entry.get("fault") == "late"]
     assert len(late) == 1 and late[0] > 1, seen
