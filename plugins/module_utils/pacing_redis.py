@@ -68,7 +68,10 @@ for i = 4, #ARGV, 2 do
   if window > horizon then horizon = window end
 end
 horizon = horizon + margin
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - horizon))
+-- Lua writes a number with 14 digits (0.1 ms at today's epoch): bounds go
+-- to the server written to the microsecond, as slots are.
+local function bound(x) return string.format('(%.6f', x) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', bound(now - horizon))
 local function parts(member)
   local slot, seq = string.match(member, '^([^:]+):(%d+)$')
   return tonumber(slot), tonumber(seq)
@@ -81,7 +84,7 @@ if ARGV[3] == 'check' and redis.call('ZSCORE', KEYS[1], mine) then
   for _, limit in ipairs(limits) do
     if not ok then break end
     -- (the slot is written to the microsecond: a window may end that much early)
-    local since = '(' .. (at - limit[2] + 0.00001)
+    local since = bound(at - limit[2] + 0.00001)
     if redis.call('ZCOUNT', KEYS[1], since, '+inf') > limit[1] then
       -- Count only the reservations planned before this one.
       local n = 0

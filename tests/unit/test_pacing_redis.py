@@ -120,6 +120,29 @@ def test_the_pacer_sleeps_what_the_server_says(server):
     assert len(sleeps) == 1 and 2.0 < sleeps[0] <= 2.1 + 0.05
 
 
+@pytest.mark.parametrize("micro", [1, 39, 40, 61, 99])
+def test_a_slot_one_window_after_the_last_settled_time_goes_whatever_its_microseconds(server, micro):
+    # Lua writes a number with 14 digits, 0.1 ms at today's epoch. A window's
+    # start written that way fell up to 50 us before the last settled time
+    # (a slot ending in 00..39 us), counted it and requeued a slot that was
+    # free: the second of two requests at one per 2 s slept three times more.
+    import math
+    import time
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Reservation
+    pacing = RedisPacing(KEY, server.url, limits={EXPORT: ((1, 2.0),)})
+    log, seq, last = pacing._keys(EXPORT)
+    first = math.floor(time.time() * 1e4) / 1e4 + micro * 1e-6
+    second = first + 0.1 + 2.0
+    conn = redis.Redis.from_url(server.url)
+    members = ["%.6f:1" % first, "%.6f:2" % second]
+    conn.zadd(log, {members[0]: float(members[0].split(":")[0]) + 0.1,
+                    members[1]: float(members[1].split(":")[0]) + 0.1})
+    conn.set(seq, 2)
+    conn.set(last, "%.6f" % second)
+    mine = Reservation(second, second + 0.1, members[1])
+    assert pacing.reserve(EXPORT, mine, check=True).member == members[1]
+
+
 def test_a_stopped_wait_gives_its_slot_back_on_the_server(server):
     from test_pacing import StopNow
     sleeps = Sleeps()
