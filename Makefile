@@ -142,7 +142,7 @@ matrix_version = $(if $(filter $(1),$(NEW_CORE_VERSIONS)),3.13,3.11)
 .venv-%/.installed: requirements.txt
 	$(call matrix_python,$*) -m venv .venv-$*
 	.venv-$*/bin/pip install -q --upgrade pip
-	.venv-$*/bin/pip install -q "ansible-core==$*.*" -r requirements.txt pytest hypothesis
+	.venv-$*/bin/pip install -q "ansible-core==$*.*" -r requirements.txt pytest hypothesis jsonschema
 	touch $@
 
 matrix-%: .venv-%/.installed $(COLLECTION_LINK) system-packages

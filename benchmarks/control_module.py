@@ -28,7 +28,7 @@ def main():
     started = time.perf_counter()
     with open(module.params["result_file"]) as handle:
         result = json.load(handle)
-    sys.stderr.write("%f\n" % (time.perf_counter() - started))
+    sys.stderr.write("\nread_result %f\n" % (time.perf_counter() - started))
     module.exit_json(**result)
 
 

@@ -95,7 +95,6 @@ notes:
     variables (E(HTTPS_PROXY), E(NO_PROXY)).
 requirements:
   - requests
-  - jsonschema
 """
 
     # Use together with ansible.builtin.action_common_attributes.

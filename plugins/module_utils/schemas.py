@@ -8,8 +8,10 @@ The schemas are derived from the vendor's pages for POST /schedule/list and
 POST /insight/team/export (every type, enum, maximum, maxItems and pattern
 they state). They live here, in Python, so they travel with the modules;
 ``make schemas`` writes them to ``docs/schemas/`` and a test keeps the two
-in step. :func:`validate` checks a body against a schema and then the
-cross-field rules, and raises :class:`ValidationError` naming the option
+in step. :func:`check_schema` checks a body against a schema (``schema_check``,
+the keywords these schemas use, as the library jsonschema reads them) and
+the ``validate_*`` functions add the cross-field rules; they raise
+:class:`ValidationError` naming the option
 and the rule in plain words, before anything is sent.
 """
 
@@ -17,16 +19,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-try:
-    import jsonschema
-    HAS_JSONSCHEMA = True
-    JSONSCHEMA_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised through missing_required_lib
-    jsonschema = None
-    HAS_JSONSCHEMA = False
-    JSONSCHEMA_IMPORT_ERROR = exc
-
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schema_check import iter_errors
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import DAY, get_zone
 
 INT64 = {"type": "integer", "minimum": -(2 ** 63), "maximum": 2 ** 63 - 1}
@@ -199,30 +193,30 @@ def _rule(error):
     if kind == "required":
         return "is required"
     if kind == "additionalProperties":
-        return "unknown field(s): %s" % error.message
-    return error.message
+        return "unknown field(s): %s" % ", ".join(str(name) for name in error.detail)
+    return "breaks the schema's %s rule (%r)" % (kind, limit)
 
 
 def check_schema(schema, body, names=None):
     """Raise ValidationError for the first schema violation, by field order."""
-    if not HAS_JSONSCHEMA:
-        raise ValidationError(None, "the Python library jsonschema is required")
     names = names or {}
-    validator_cls = jsonschema.validators.validator_for(schema)
-    errors = list(validator_cls(schema).iter_errors(body))
+    errors = list(iter_errors(schema, body))
     if not errors:
         return
-    order = list(schema.get("properties", {}))
-
-    def key(err):
-        path = list(err.absolute_path)
-        head = path[0] if path else (err.message.split("'")[1] if err.validator == "required" else "")
-        return (order.index(head) if head in order else len(order), [str(p) for p in path[1:]])
-    error = sorted(errors, key=key)[0]
+    error = sorted(errors, key=lambda err: error_order(schema, err))[0]
     param = _path(error, names)
     if param is None and error.validator == "required":
-        param = names.get(error.message.split("'")[1], error.message.split("'")[1])
+        param = names.get(error.detail, error.detail)
     raise ValidationError(param, _rule(error))
+
+
+def error_order(schema, error):
+    """Errors sort by the schema's field order (then the path below the field); a
+    missing field counts as that field, an unknown one comes last."""
+    order = list(schema.get("properties", {}))
+    path = list(error.absolute_path)
+    head = path[0] if path else (error.detail if error.validator == "required" else "")
+    return (order.index(head) if head in order else len(order), [str(p) for p in path[1:]])
 
 
 def validate_schedule_list(body, names=None):

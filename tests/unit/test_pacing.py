@@ -236,6 +236,21 @@ def test_a_slot_planned_before_a_late_answer_is_moved_back_when_it_wakes(tmp_pat
     assert state["settled"] == [pytest.approx(1000.4), pytest.approx(1001.5)]
 
 
+def test_a_slot_due_as_it_is_handed_out_goes_without_a_second_look(tmp_path):
+    # Planned against the state as it is now, a due slot needs no check when
+    # it "wakes": one locked read and write, not two (with Redis: one round
+    # trip). A slot in the future is checked when it comes.
+    fake = FakeTime()
+    pacer = Pacer("key", EXPORT_PATH, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep, margin=0.1)
+    updates = []
+    locked = pacer._locked
+    pacer._locked = lambda update, *args: updates.append(update.__name__) or locked(update, *args)
+    pacer.wait()
+    assert updates == ["_plan"] and fake.sleeps == []
+    pacer.wait()
+    assert updates == ["_plan", "_plan", "_requeue_unless_cleared"] and fake.sleeps == [pytest.approx(1.1)]
+
+
 def test_an_answer_within_the_margin_changes_nothing(tmp_path):
     fake = FakeTime()
     pacer = Pacer("key", EXPORT_PATH, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep, margin=0.1)

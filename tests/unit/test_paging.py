@@ -62,6 +62,34 @@ def test_every_item_once_in_order(count, concurrency):
         assert max(fake.asked) <= pages + concurrency - 1
 
 
+@pytest.mark.parametrize("concurrency", [1, 4])
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_garbage_collector_is_paused_while_pages_are_read_and_restored_after(concurrency, fails):
+    import gc
+    seen = []
+
+    def fetch(p):
+        seen.append(gc.isenabled())
+        if fails and p == 3:
+            raise RuntimeError("page 3 failed")
+        return Page(list(range(100)) if p < 5 else [1])
+    assert gc.isenabled()
+    try:
+        if fails:
+            with pytest.raises(RuntimeError):
+                fetch_all(fetch, 100, 100, concurrency)
+        else:
+            assert len(fetch_all(fetch, 100, 100, concurrency).items) == 401
+        assert seen and not any(seen)
+        assert gc.isenabled()
+        # A caller that paused it itself finds it paused still.
+        gc.disable()
+        fetch_all(lambda p: Page([1]), 100, 100, concurrency)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_has_next_page_keeps_paging_past_a_short_page_and_stops_when_false():
     # A server that sends fewer items than asked but says there is more.
     pages = {1: Page([1, 2], has_next=True), 2: Page([3], has_next=True), 3: Page([4], has_next=False)}
