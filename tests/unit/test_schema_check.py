@@ -24,11 +24,9 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import 
 
 
 def enums(schema):
-    for value in schema.get("enum", []):
-        yield value
+    yield from schema.get("enum", [])
     for sub in list(schema.get("properties", {}).values()) + ([schema["items"]] if "items" in schema else []):
-        for value in enums(sub):
-            yield value
+        yield from enums(sub)
 
 
 STRINGS = sorted(set(v for schema in SCHEMAS.values() for v in enums(schema))) + ["Fatal", "hour", ""]
