@@ -104,23 +104,24 @@ def module_process(sim, work, path, args):
     with open(args_path, "w") as handle:
         json.dump({"ANSIBLE_MODULE_ARGS": dict(args, app_key=KEY, _ansible_remote_tmp=work)}, handle)
     out_path = os.path.join(work, "module.out")
-    # timed_module.py runs the module file and notes when it called exit_json;
-    # "before_exit" is the seconds from the process's start to that call.
-    code = ("import re, resource, subprocess, sys, time; t = time.time(); "
+    # timed_module.py runs the module file and notes when it called exit_json.
+    code = ("import resource, subprocess, sys, time; t = time.time(); "
             "p = subprocess.run([sys.executable, %r, %r, %r], stdout=open(%r, 'wb'), stderr=subprocess.PIPE); "
-            "w = time.time() - t; err = p.stderr.decode(); sys.stderr.write(err); "
-            "m = re.search(r'exit_called_at ([0-9.]+)', err); "
-            "sys.stderr.write('\\nbefore_exit %%f\\n' %% (float(m.group(1)) - t) if m else ''); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, w, p.returncode)"
+            "w = time.time() - t; sys.stderr.write(p.stderr.decode()); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, w, p.returncode, repr(t))"
             % (TIMED, path, args_path, out_path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env_for(sim, work),
                          check=False)
-    rss_kb, wall, returncode = out.stdout.split()
+    rss_kb, wall, returncode, started = out.stdout.split()
+    stderr = out.stderr
+    if "exit_called_at" in stderr:
+        # "before_exit": the seconds from the process's start to that call.
+        stderr += "\nbefore_exit %f\n" % (noted(stderr, "exit_called_at") - float(started))
     with open(out_path) as handle:
         text = handle.read()
     if returncode != "0":
         raise SystemExit("module failed: " + text[-500:] + out.stderr[-500:])
-    return int(rss_kb) / 1024.0, float(wall), json.loads(text), out.stderr
+    return int(rss_kb) / 1024.0, float(wall), json.loads(text), stderr
 
 
 def module_peak_rss(sim, work, module, args):

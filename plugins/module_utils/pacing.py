@@ -139,8 +139,9 @@ def wait_for_slot(reserve, recheck, release, clock, sleep, stop=None):
     """The wait both backends share; returns the :class:`Reservation` sent on.
 
     ``reserve()`` gives the first reservation. One that is due already goes
-    at once; after sleeping until its slot, ``recheck(mine, late)`` says whether it may go (None) or gives the one
-    that replaces it at the end of the queue: when it woke more than
+    at once; after sleeping until its slot, ``recheck(mine, late)`` says
+    whether it may go (None) or gives the one that replaces it at the end
+    of the queue: when it woke more than
     LATE_WAKE after its slot, or when a request planned before it turned out
     late. ``late`` is taken by this host's clock as it woke, before any lock
     or round trip (waiting behind the threads that woke with it is not

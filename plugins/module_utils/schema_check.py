@@ -26,11 +26,8 @@ __metaclass__ = type
 import re
 
 # Keywords that only annotate: they never make a body invalid.
+# (The keywords that assert are those of ``_CHECKS``, below.)
 ANNOTATIONS = frozenset(("$schema", "$id", "title", "description", "default"))
-ASSERTIONS = frozenset((
-    "type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "pattern",
-))
 
 
 class SchemaError:
@@ -82,7 +79,7 @@ def _equal(one, two):
 
 def check_keywords(schema):
     """Raise ValueError when ``schema`` (or one below it) uses a keyword this check does not know."""
-    unknown = set(schema) - ANNOTATIONS - ASSERTIONS
+    unknown = set(schema) - ANNOTATIONS - set(_CHECKS)
     if unknown:
         raise ValueError("schema keyword(s) not supported: %s" % ", ".join(sorted(unknown)))
     for sub in list((schema.get("properties") or {}).values()) + [schema.get("items")]:

@@ -8,11 +8,11 @@ The schemas are derived from the vendor's pages for POST /schedule/list and
 POST /insight/team/export (every type, enum, maximum, maxItems and pattern
 they state). They live here, in Python, so they travel with the modules;
 ``make schemas`` writes them to ``docs/schemas/`` and a test keeps the two
-in step. :func:`check_schema` checks a body against a schema (``schema_check``,
-the keywords these schemas use, as the library jsonschema reads them) and
-the ``validate_*`` functions add the cross-field rules; they raise
-:class:`ValidationError` naming the option
-and the rule in plain words, before anything is sent.
+in step. :func:`check_schema` checks a body against a schema
+(``schema_check``: the keywords these schemas use, as the library
+jsonschema reads them) and the ``validate_*`` functions add the cross-field
+rules; they raise :class:`ValidationError` naming the option and the rule
+in plain words, before anything is sent.
 """
 
 from __future__ import absolute_import, division, print_function
