@@ -3,12 +3,14 @@
 #   make test   install what the tests need and run all of them
 # Both create their own virtualenv (.venv) and install into it; the demo needs
 # nothing else but python3 (3.11) with venv and pip. The tests also install
-# Chromium, shellcheck and redis-server from Debian when missing (as root, or
-# say how), galaxy-importer into .venv-galaxy, and build a CPython 3.13 once
-# into ~/.cache/flashcat.flashduty for ansible-core 2.20 and 2.21
+# Chromium, fonts, shellcheck and redis-server from Debian when missing (as
+# root, or say how), galaxy-importer into .venv-galaxy, and build a CPython
+# 3.13 once into ~/.cache/flashcat.flashduty for ansible-core 2.20 and 2.21
 # (tests/tools/build_python.sh, from Debian's source archive).
-# A cold `make test` (no pip cache, no CPython cache) takes about 57 minutes
-# on a 2-core machine, about 45 with them; CI allows 90.
+# make test runs its stages side by side (JOBS, default: the cores) and ends
+# with one line per stage and its seconds. Measured on a 2-core machine (the
+# README's Development section has the table): see MEASURED below.
+# make check is the inner loop: lint and the unit suite, on this Python.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -30,7 +32,21 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The virtualenv's tools (ansible-playbook, molecule, ansible-lint, ...) first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: bench demo runtime screenshots test unit molecule lint galaxy system-packages sanity test-matrix schemas venv clean
+.PHONY: bench check coverage demo runtime screenshots test test-stages unit molecule lint galaxy system-packages sanity \
+  test-matrix schemas venv clean
+
+# Stages run side by side, as many as there are cores; each notes its seconds
+# (tests/tools/stage) and make test prints them at its end.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+export STAGE_LOG := $(BUILD)/stages.tsv
+STAGE := tests/tools/stage
+# pytest spreads a suite over the cores (pytest-xdist), a test file to a worker,
+# so that the tests of a file can share one run of the role (a module fixture).
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS = -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
+# ansible-test keeps its sanity virtualenvs in ~/.ansible/test without a lock:
+# runs of two legs side by side take turns.
+ANSIBLE_TEST_LOCK := flock $(BUILD)/.ansible-test.lock
 
 # The demo needs only what the collection needs; the tests add their tools.
 $(VENV)/.runtime: requirements.txt
@@ -40,7 +56,8 @@ $(VENV)/.runtime: requirements.txt
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
-	$(VENV)/bin/pip install -q "$(ANSIBLE_CORE)" -r requirements-dev.txt
+	@mkdir -p $(BUILD)
+	$(STAGE) venv $(VENV)/bin/pip install -q "$(ANSIBLE_CORE)" -r requirements-dev.txt
 	touch $@
 
 runtime: $(VENV)/.runtime $(COLLECTION_LINK)
@@ -75,17 +92,21 @@ system-packages:
 	  else echo "missing:$$missing (sudo apt-get install$$missing)"; exit 1; fi; fi
 
 unit: venv system-packages
-	$(VENV)/bin/python -m pytest tests/unit -q -p no:cacheprovider
+	$(STAGE) unit $(VENV)/bin/python -m pytest tests/unit $(PYTEST_ARGS)
+
+# The inner loop: lint, then the unit suite on this Python, and their seconds.
+check:
+	@mkdir -p $(BUILD) && rm -f $(STAGE_LOG)
+	@$(MAKE) --no-print-directory lint unit; rc=$$?; $(STAGE) --report; exit $$rc
 
 molecule: venv
-	cd roles/insight_report && NO_COLOR=1 molecule test
+	cd roles/insight_report && NO_COLOR=1 $(CURDIR)/$(STAGE) molecule molecule test
 
 # ansible-lint at the collection root, as users and Galaxy run it.
 # antsibull-docs checks the plugin docs as the Ansible docs site builds them.
 lint: venv
-	NO_COLOR=1 ansible-lint --profile production
-	antsibull-changelog lint
-	cd $(COLLECTION_LINK) && antsibull-docs lint-collection-docs --plugin-docs .
+	$(STAGE) lint bash -c 'NO_COLOR=1 ansible-lint --profile production && antsibull-changelog lint && \
+	  cd $(COLLECTION_LINK) && antsibull-docs lint-collection-docs --plugin-docs .'
 
 # galaxy-importer, the checker Galaxy and Automation Hub run on every upload,
 # on the tarball ansible-galaxy builds, in a virtualenv of its own (it pins
@@ -93,20 +114,13 @@ lint: venv
 # container engine and stays off, as its default is; sanity runs anyway.
 GALAXY_VENV := .venv-galaxy
 $(GALAXY_VENV)/.installed:
-	$(PYTHON) -m venv $(GALAXY_VENV)
-	$(GALAXY_VENV)/bin/pip install -q --upgrade pip
-	$(GALAXY_VENV)/bin/pip install -q galaxy-importer
+	@mkdir -p $(BUILD)
+	$(STAGE) venv-galaxy bash -c '$(PYTHON) -m venv $(GALAXY_VENV) && $(GALAXY_VENV)/bin/pip install -q --upgrade pip \
+	  && $(GALAXY_VENV)/bin/pip install -q galaxy-importer'
 	touch $@
 
 galaxy: venv $(GALAXY_VENV)/.installed
-	rm -rf $(BUILD)/galaxy && mkdir -p $(BUILD)/galaxy
-	ansible-galaxy collection build . --output-path $(BUILD)/galaxy --force >/dev/null
-	cd $(BUILD)/galaxy && env -u ANSIBLE_COLLECTIONS_PATH -u PYTHONPATH PATH=$(CURDIR)/$(GALAXY_VENV)/bin:$$PATH \
-	  GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/galaxy-importer.cfg \
-	  $(CURDIR)/$(GALAXY_VENV)/bin/python -m galaxy_importer.main flashcat-flashduty-*.tar.gz > importer.log 2>&1 \
-	  || { cat importer.log; exit 1; }
-	@if grep -E '^(WARNING|ERROR)' $(BUILD)/galaxy/importer.log; then echo "galaxy-importer: warnings or errors (above)"; exit 1; fi
-	@tail -n 1 $(BUILD)/galaxy/importer.log
+	$(STAGE) galaxy tests/tools/galaxy_import.sh $(CURDIR)/$(GALAXY_VENV) $(BUILD)/galaxy
 
 # ansible-test sanity, with no entries in tests/sanity/ignore-*.txt, and
 # ansible-test units on the suites that fit its layout (the others need
@@ -114,49 +128,70 @@ galaxy: venv $(GALAXY_VENV)/.installed
 ANSIBLE_TEST_UNITS := tests/unit/test_client.py tests/unit/test_pacing.py tests/unit/test_schemas.py \
   tests/unit/test_timeparse_csv.py tests/unit/test_property.py
 sanity: venv system-packages
-	tests/tools/ansible_test.sh $(CURDIR)/$(VENV) sanity --venv --python 3.11
-	tests/tools/ansible_test.sh $(CURDIR)/$(VENV) units --venv --python 3.11 $(ANSIBLE_TEST_UNITS)
+	$(STAGE) sanity-2.19 $(ANSIBLE_TEST_LOCK) tests/tools/ansible_test.sh $(CURDIR)/$(VENV) sanity --venv --python 3.11
+	$(STAGE) units-2.19 $(ANSIBLE_TEST_LOCK) tests/tools/ansible_test.sh $(CURDIR)/$(VENV) units --venv --python 3.11 \
+	  $(ANSIBLE_TEST_UNITS)
 
-# The other ansible-core versions: sanity, and the client, paging, schema,
-# module and playbook suites on each. 2.16 to 2.18 run on this Python (3.11);
+# The other ansible-core versions. 2.16 to 2.18 run on this Python (3.11);
 # 2.20 and 2.21 need 3.12 or later and run on a CPython 3.13 that
 # tests/tools/build_python.sh builds once from Debian's source archive into
-# ~/.cache/flashcat.flashduty (about 3 minutes cold, nothing after).
-MATRIX_VERSIONS ?= 2.16 2.17 2.18 2.20 2.21
+# ~/.cache/flashcat.flashduty (about 3 minutes cold, nothing after). On the
+# older cores a leg runs the tests marked `matrix` (what can differ between
+# ansible-core versions: module runs with their argument specs, warnings and
+# results, ansible-playbook, templating and data tagging, the role, ansible-doc)
+# and sanity; the newest core (MATRIX_FULL) runs the whole suite, as make unit
+# does on the default core.
+MATRIX_VERSIONS ?= 2.21 2.16 2.17 2.18 2.20
 NEW_CORE_VERSIONS := 2.20 2.21
-MATRIX_TESTS := tests/unit/test_client.py tests/unit/test_pacing.py tests/unit/test_schemas.py \
-  tests/unit/test_timeparse_csv.py tests/unit/test_schedule_info.py tests/unit/test_insight_export.py \
-  tests/unit/test_property.py tests/unit/test_paging.py tests/unit/test_fidelity.py tests/unit/test_playbooks.py
-# Tests marked `extended` (more inventory shapes, column layouts and large data
-# sets of behaviours whose main case runs everywhere) run in make unit (2.19)
-# and on the newest ansible-core; the other legs leave them out, which halves
-# their time. Every leg runs sanity.
 MATRIX_FULL ?= 2.21
-matrix_marks = $(if $(filter $(1),$(MATRIX_FULL)),,-m "not extended")
-# Evaluated only where used: the path of the cached (or freshly built) 3.13.
-PYTHON313 = $(shell tests/tools/build_python.sh)
-matrix_python = $(if $(filter $(1),$(NEW_CORE_VERSIONS)),$(PYTHON313),$(PYTHON))
+matrix_marks = $(if $(filter $(1),$(MATRIX_FULL)),,-m matrix)
 matrix_version = $(if $(filter $(1),$(NEW_CORE_VERSIONS)),3.13,3.11)
+PYTHON313_PATH := $(BUILD)/python3.13.path
+
+# Built once (make runs this recipe once, however many legs need it).
+$(PYTHON313_PATH):
+	@mkdir -p $(BUILD)
+	$(STAGE) python-3.13 bash -c 'tests/tools/build_python.sh > $@.tmp' && mv $@.tmp $@
+
+matrix_python_dep = $(if $(filter $(1),$(NEW_CORE_VERSIONS)),$(PYTHON313_PATH))
+matrix_python = $(if $(filter $(1),$(NEW_CORE_VERSIONS)),$$(cat $(PYTHON313_PATH)),$(PYTHON))
 
 .PRECIOUS: .venv-%/.installed
-.venv-%/.installed: requirements.txt
-	$(call matrix_python,$*) -m venv .venv-$*
-	.venv-$*/bin/pip install -q --upgrade pip
-	.venv-$*/bin/pip install -q "ansible-core==$*.*" -r requirements.txt pytest hypothesis jsonschema
+.SECONDEXPANSION:
+.venv-%/.installed: requirements.txt $$(call matrix_python_dep,$$*)
+	@mkdir -p $(BUILD)
+	$(STAGE) venv-$* bash -c '$(call matrix_python,$*) -m venv .venv-$* && .venv-$*/bin/pip install -q --upgrade pip \
+	  && .venv-$*/bin/pip install -q "ansible-core==$*.*" -r requirements.txt pytest pytest-xdist hypothesis jsonschema'
 	touch $@
 
 matrix-%: .venv-%/.installed $(COLLECTION_LINK) system-packages
 	@echo "== ansible-core $* on Python $(call matrix_version,$*)"
-	PATH=$(CURDIR)/.venv-$*/bin:$$PATH .venv-$*/bin/python -m pytest $(MATRIX_TESTS) -q -p no:cacheprovider \
+	$(STAGE) tests-$* env PATH=$(CURDIR)/.venv-$*/bin:$$PATH .venv-$*/bin/python -m pytest tests/unit $(PYTEST_ARGS) \
 	  $(call matrix_marks,$*)
-	tests/tools/ansible_test.sh $(CURDIR)/.venv-$* sanity --venv --python $(call matrix_version,$*)
+	$(STAGE) sanity-$* $(ANSIBLE_TEST_LOCK) tests/tools/ansible_test.sh $(CURDIR)/.venv-$* sanity --venv \
+	  --python $(call matrix_version,$*)
 
 test-matrix: $(foreach v,$(MATRIX_VERSIONS),matrix-$(v))
 
-test: unit molecule lint galaxy sanity test-matrix
+# Every stage, side by side where the cores allow; the seconds of each at the end.
+test:
+	@mkdir -p $(BUILD) && rm -f $(STAGE_LOG)
+	@$(MAKE) --no-print-directory -j$(JOBS) --output-sync=target test-stages; rc=$$?; $(STAGE) --report; exit $$rc
+
+# The long chains first: the CPython build, the unit suite, the newest core (first in MATRIX_VERSIONS).
+test-stages: $(PYTHON313_PATH) unit test-matrix sanity molecule lint galaxy
 
 schemas: venv
 	$(VENV)/bin/python tests/tools/write_schemas.py docs/schemas
+
+# Line and branch coverage of plugins/ from the unit suite on this Python,
+# module processes that ansible-playbook starts included (not part of make test).
+COVERAGE_ENV = COVERAGE_RCFILE=$(CURDIR)/tests/coverage/coveragerc COVERAGE_DATA_DIR=$(BUILD)/coverage
+coverage: venv system-packages
+	rm -rf $(BUILD)/coverage && mkdir -p $(BUILD)/coverage
+	$(COVERAGE_ENV) $(VENV)/bin/python -m coverage run -m pytest tests/unit $(PYTEST_ARGS)
+	$(COVERAGE_ENV) $(VENV)/bin/python -m coverage combine -q $(BUILD)/coverage
+	$(COVERAGE_ENV) $(VENV)/bin/python -m coverage report --skip-covered | tail -n 25
 
 # Benchmarks (not tests): prints a table and writes docs/performance.md.
 bench: venv

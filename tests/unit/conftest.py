@@ -8,26 +8,42 @@ import contextlib
 import io
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from support import Simulator, SimHandle, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
+from support import FakeTime, Simulator, SimHandle, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",
-        "extended: another inventory shape, column layout or a large data set of a behaviour whose main case "
-        "runs on every ansible-core; the lighter legs of make test-matrix leave these out (-m 'not extended')")
+        "matrix: behaviour that can differ between ansible-core versions (a module run with its argument spec, "
+        "warnings and result, ansible-playbook, templating and data tagging, the role, ansible-doc); make "
+        "test-matrix runs only these on the older cores (-m matrix), the whole suite runs on the default and "
+        "the newest ansible-core")
+    config.addinivalue_line(
+        "markers",
+        "realtime: one of the few end-to-end checks that wait for real rate-limit windows on purpose (each "
+        "pacing backend, each endpoint family, processes and playbooks side by side); every other wait runs "
+        "on an injected clock")
 
 
 @pytest.fixture
 def sim():
     """A simulator without rate limits (tests of pacing switch them on)."""
+    server = Simulator(limits="off").start()
+    try:
+        yield SimHandle(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_sim():
+    """One simulator for a test file's shared runs (a role run several tests read, never change)."""
     server = Simulator(limits="off").start()
     try:
         yield SimHandle(server)
@@ -63,20 +79,45 @@ def _module_args(args):
 
 @pytest.fixture
 def run_module(tmp_path):
-    """Run a module's main() with real arguments; return its JSON result."""
+    """Run a module's main() with real arguments; return its JSON result.
+
+    Everything the module wrote, to stdout and stderr, is kept in ``run_module.output``.
+    """
     def run(module, args, check_mode=False):
+        assert "ansible.errors" not in sys.modules, (
+            "controller code was imported into this test process, so ansible-core now sends module warnings to "
+            "its display instead of the result: run controller-side code in a subprocess, or import the "
+            "module_utils function behind it")
         args = dict(args, _ansible_check_mode=check_mode, _ansible_remote_tmp=str(tmp_path / "remote_tmp"),
                     _ansible_keep_remote_files=False)
         _clear_global_warnings()
-        out = io.StringIO()
-        with _module_args(args), contextlib.redirect_stdout(out):
+        out, err = io.StringIO(), io.StringIO()
+        with _module_args(args), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             with pytest.raises(SystemExit):
                 module.main()
+        run.output = out.getvalue() + err.getvalue()
         result = json.loads(out.getvalue())
         if "warnings" in result:
             result["warnings"] = [_text(w) for w in result["warnings"]]
         return result
     return run
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    """Modules run in-process wait on a fake clock: each retry's and each slot's wait is
+    recorded in ``waits.sleeps`` instead of slept, and backoff has no jitter.
+
+    The clock starts at the real time, so HTTP-date Retry-After headers still mean what they say.
+    """
+    import functools
+    import time
+    from ansible_collections.flashcat.flashduty.plugins.module_utils import client as client_mod
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import Backoff
+    fake = FakeTime(now=time.time())
+    monkeypatch.setattr(client_mod, "time", fake)
+    monkeypatch.setattr(client_mod, "Backoff", functools.partial(Backoff, rand=lambda: 0.0))
+    return fake
 
 
 def _clear_global_warnings():
@@ -101,9 +142,5 @@ def _text(warning):
 def playbook(sim, tmp_path):
     """Write a playbook and run it with ansible-playbook against the simulator."""
     def run(text, *args, **env):
-        path = tmp_path / "playbook.yml"
-        path.write_text(text)
-        exe = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-        return subprocess.run([exe, str(path)] + list(args), env=playbook_env(sim, tmp_path, **env),
-                              capture_output=True, text=True, timeout=600, cwd=str(tmp_path), check=False)
+        return run_playbook(sim, tmp_path, text, *args, **env)
     return run

@@ -22,6 +22,23 @@ for _path in (os.path.join(ROOT, "tests", "simulator"), COLLECTIONS):
 from flashduty_simulator import DEFAULT_APP_KEY, DataSet, Simulator  # noqa: E402,F401  pylint: disable=unused-import
 
 
+class FakeTime:
+    """A clock that only moves when the code under test sleeps; the waits are recorded."""
+
+    def __init__(self, now=1000.0):
+        self.now = now
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    time = clock  # so that it can stand in for the time module
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
 class SimHandle:
     """A running simulator plus the admin calls tests use."""
 
@@ -59,6 +76,16 @@ def playbook_env(sim, tmp_path, **extra):
     })
     env.update(extra)
     return env
+
+
+def run_playbook(sim, folder, text, *args, **env):
+    """Write ``text`` as a playbook in ``folder`` and run it with ansible-playbook against ``sim``."""
+    import subprocess
+    path = folder / "playbook.yml"
+    path.write_text(text)
+    exe = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    return subprocess.run([exe, str(path)] + list(args), env=playbook_env(sim, folder, **env),
+                          capture_output=True, text=True, timeout=600, cwd=str(folder), check=False)
 
 
 def make_certificate(folder):

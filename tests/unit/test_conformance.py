@@ -57,6 +57,7 @@ def argument_spec_of(module, monkeypatch):
     return spec, seen
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_documented_options_match_the_argument_spec(name, monkeypatch):
     doc = ansible_doc_json("module", "flashcat.flashduty." + name)["doc"]
@@ -74,6 +75,7 @@ def test_documented_options_match_the_argument_spec(name, monkeypatch):
     assert spec["app_key"]["no_log"] is True
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_ansible_doc_renders_the_module_with_the_fragment(name):
     run = tool("ansible-doc", "flashcat.flashduty." + name)
@@ -84,6 +86,7 @@ def test_ansible_doc_renders_the_module_with_the_fragment(name):
     assert "ERROR" not in run.stderr and "WARNING" not in run.stderr
 
 
+@pytest.mark.matrix
 def test_ansible_doc_renders_the_role_argument_spec():
     run = tool("ansible-doc", "-t", "role", "flashcat.flashduty.insight_report")
     assert run.returncode == 0, run.stderr
@@ -91,6 +94,7 @@ def test_ansible_doc_renders_the_role_argument_spec():
         assert words in run.stdout, words
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("name", FILTERS)
 def test_ansible_doc_renders_every_filter(name):
     doc = ansible_doc_json("filter", "flashcat.flashduty." + name)["doc"]

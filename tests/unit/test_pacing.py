@@ -13,27 +13,12 @@ import threading
 
 import pytest
 
-from support import Simulator, run_processes
+from support import FakeTime, Simulator, run_processes
 from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Abandoned, Pacer, next_slot
 
 EXPORT_LIMITS = ((1, 1.0), (10, 60.0))
 EXPORT_PATH = "/insight/team/export"
-
-
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self, now=1000.0):
-        self.now = now
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(round(seconds, 6))
-        self.now += seconds
 
 
 def test_next_slot_keeps_every_window_under_both_limits():
@@ -297,6 +282,7 @@ PROCESS = textwrap.dedent("""
 """)
 
 
+@pytest.mark.realtime
 def test_three_processes_sharing_pacing_dir_stay_under_1_per_second_and_10_per_minute(tmp_path):
     server = Simulator(limits="documented").start()
     try:

@@ -11,6 +11,7 @@ import sys
 import tarfile
 
 import ansible
+import pytest
 import yaml
 
 from support import ROOT
@@ -53,6 +54,7 @@ def test_execution_environment_build_context_includes_the_collection(tmp_path):
     assert "flashcat-flashduty-%s.tar.gz" % VERSION in requirements
 
 
+@pytest.mark.matrix
 def test_tarball_installs_into_a_fresh_virtualenv_and_runs_by_fqcn(sim, tmp_path):
     tarball = build(tmp_path)
     assert os.path.basename(tarball) == "flashcat-flashduty-%s.tar.gz" % VERSION

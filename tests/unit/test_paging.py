@@ -280,6 +280,7 @@ print("ok")
 """
 
 
+@pytest.mark.realtime
 def test_threads_of_several_processes_share_the_pacer_without_a_429(tmp_path):
     # Three processes, eight threads each, one pacing_dir; the server counts
     # 10 per 0.5 s and 40 per 3 s in sliding windows and would answer 429

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
-"""The collection's playbooks and the molecule scenario's plays run on the
-controller whatever the inventory says about localhost: no inventory,
+"""The collection's playbooks run on the controller whatever the inventory
+says about localhost: no inventory,
 ``-i localhost,``, and an inventory file that lists localhost bare (which
 would mean SSH and the system Python without the plays' own settings)."""
 
@@ -12,20 +12,10 @@ import sys
 
 import pytest
 
-from support import ROOT, playbook_env
+from support import playbook_env
 
 BIN = os.path.dirname(sys.executable)
 INVENTORIES = ["none", "localhost,", "file"]
-MOLECULE = os.path.join(ROOT, "roles", "insight_report", "molecule", "default")
-
-
-def role_case(inventory, *values):
-    """A case that runs the role, which is slow: on the lighter legs of the test matrix only with
-    ``-i localhost,`` (the inventory that used to mean SSH); every shape in make unit and on the
-    version the Makefile's MATRIX_FULL names."""
-    if inventory == "localhost,":
-        return (inventory,) + values if values else inventory
-    return pytest.param(inventory, *values, marks=pytest.mark.extended)
 
 
 def inventory_args(kind, tmp_path):
@@ -43,10 +33,15 @@ def ansible_playbook(args, env, cwd):
                           capture_output=True, text=True, timeout=600, check=False)
 
 
+# Every inventory shape with the light playbook, and the role's playbook, whose play starts the same way
+# (hosts: localhost, connection: local, the controller's Python), with the inventory file that lists
+# localhost bare. The molecule scenario's plays start the same way again; make molecule runs them with
+# molecule's own inventory, which lists localhost bare too.
+@pytest.mark.matrix
 @pytest.mark.parametrize(
     "inventory,playbook,words",
     [(kind, "flashcat.flashduty.oncall_now", "schedules have someone on call") for kind in INVENTORIES]
-    + [role_case(kind, "flashcat.flashduty.insight_report", "Files:") for kind in INVENTORIES])
+    + [("file", "flashcat.flashduty.insight_report", "Files:")])
 def test_playbooks_run_on_the_controller_with_any_inventory(sim, tmp_path, inventory, playbook, words):
     env = playbook_env(sim, tmp_path)
     # A system Python without requests would be picked by interpreter discovery.
@@ -58,17 +53,3 @@ def test_playbooks_run_on_the_controller_with_any_inventory(sim, tmp_path, inven
     assert "UNREACHABLE" not in run.stdout and "ssh" not in run.stdout.lower()
     assert "skipping: no hosts matched" not in run.stdout
     assert sim.requests() and all(r["status"] == 200 for r in sim.requests())
-
-
-@pytest.mark.parametrize("inventory", [role_case(kind) for kind in INVENTORIES])
-def test_the_molecule_scenarios_plays_run_with_any_inventory(sim, tmp_path, inventory):
-    ephemeral = tmp_path / "molecule"
-    ephemeral.mkdir()
-    (ephemeral / "sim.url").write_text(sim.url)
-    env = playbook_env(sim, tmp_path, MOLECULE_EPHEMERAL_DIRECTORY=str(ephemeral),
-                       MOLECULE_PROJECT_DIRECTORY=os.path.join(ROOT, "roles", "insight_report"))
-    for play in ("converge.yml", "verify.yml"):
-        run = ansible_playbook([os.path.join(MOLECULE, play)] + inventory_args(inventory, tmp_path), env, tmp_path)
-        assert run.returncode == 0, play + run.stdout[-3000:] + run.stderr[-3000:]
-        assert "ok=" in run.stdout and "skipping: no hosts matched" not in run.stdout
-    assert (ephemeral / "report" / "report.html").exists()

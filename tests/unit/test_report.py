@@ -12,24 +12,39 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 
-from support import role_play, sim_figures
+from support import SimHandle, Simulator, role_play, run_playbook, sim_figures
 from flashduty_simulator import DataSet
+from ansible_collections.flashcat.flashduty.plugins.module_utils import columns as layout
 from ansible_collections.flashcat.flashduty.plugins.module_utils.report_view import change, duration
 
 NOW = 1779667200  # 2026-05-25 00:00 UTC
 START, END = NOW - 7 * 86400, NOW
 
 
-def run_report(sim, playbook, tmp_path, **role_vars):
+def run_report(sim, folder, **role_vars):
+    """Run the role for the 7 days before NOW into ``folder``/report: ``(report dir, fact)``."""
     sim.config(now=NOW)
-    report = tmp_path / "report"
-    run = playbook(role_play(report, insight_report_start=START, insight_report_end=END, **role_vars))
+    report = folder / "report"
+    run = run_playbook(sim, folder, role_play(report, insight_report_start=START, insight_report_end=END,
+                                               **role_vars))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return report, json.loads((report / "fact.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def weekly(module_sim, tmp_path_factory):
+    """One run of the role with its defaults on the simulator's 12 teams and 300 schedules, which
+    several tests of this file read (and none changes): ``(sim, report dir, fact)``. The server
+    writes its columns in its own order with the day bucket last, as Unix seconds: one of the
+    layouts the documents leave open (test_fidelity.py has them all)."""
+    module_sim.config(column_order="vendor", bucket_position="last", bucket_format="unix")
+    report, fact = run_report(module_sim, tmp_path_factory.mktemp("weekly"))
+    return module_sim, report, fact
+
 
 
 def cell_texts(html, table_id):
@@ -42,8 +57,9 @@ def cell_texts(html, table_id):
     return rows
 
 
-def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(sim, playbook, tmp_path):
-    report, fact = run_report(sim, playbook, tmp_path)
+@pytest.mark.matrix
+def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(weekly):
+    sim, report, fact = weekly
     teams, totals = sim_figures(sim, START, END)
     before_teams, before = sim_figures(sim, START - 7 * 86400, START)
     assert len(teams) == len(before_teams) == 12
@@ -81,13 +97,15 @@ def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(si
             shown = duration(now[key]) if kind == "seconds" else "%.1f %%" % now[key]
             assert " ".join(cells[index][:2]) == shown, (team_id, key)
             assert " ".join(cells[index][2:]) == change(now[key], then[key], kind)["text"], (team_id, key)
+    assert ">%s<" % datetime.fromtimestamp(START, timezone.utc).strftime("%Y-%m-%d") in html  # the chart's first day
+    assert not re.search(r">1[0-9]{9}<", html)  # date labels, never Unix seconds
     hours = cell_texts(html, "hours")
     for team_id, cells in hours.items():
         assert [int(c[0]) for c in cells[1:4]] == [teams[team_id]["hours"].get(h, 0) for h in ("work", "off", "sleep")]
 
 
-def test_oncall_load_is_the_shifts_hours_clipped_to_the_period(sim, playbook, tmp_path):
-    report, fact = run_report(sim, playbook, tmp_path)
+def test_oncall_load_is_the_shifts_hours_clipped_to_the_period(weekly):
+    dummy, report, fact = weekly
     data = DataSet()
     expected = {}
     for index in range(300):
@@ -108,8 +126,15 @@ def test_oncall_load_is_the_shifts_hours_clipped_to_the_period(sim, playbook, tm
     assert lines[0] == "person_id,person_name,hours,shifts" and len(lines) == 1 + len(expected)
 
 
-def test_compare_off_makes_one_export_per_batch_and_shows_no_changes(sim, playbook, tmp_path):
-    report, fact = run_report(sim, playbook, tmp_path, insight_report_compare=False)
+def test_the_role_asks_for_its_fields_in_the_vendors_order(weekly):
+    sim = weekly[0]
+    for export in sim.requests("/insight/team/export"):
+        fields = export["body"]["export_fields"]
+        assert fields == layout.vendor_order(fields) and fields[-1] == "hours"
+
+
+def test_compare_off_makes_one_export_per_batch_and_shows_no_changes(sim, tmp_path):
+    report, fact = run_report(sim, tmp_path, insight_report_compare=False)
     assert len(sim.requests("/insight/team/export")) == 1
     html = (report / "report.html").read_text()
     assert 'class="delta' not in html and fact["previous"]["totals"] is None
@@ -183,11 +208,16 @@ def is_date(text):
         return False
 
 
-@pytest.fixture
-def big_report(sim, playbook, tmp_path):
-    sim.config(teams=100, schedules=1000)
-    report, fact = run_report(sim, playbook, tmp_path)
+@pytest.fixture(scope="module")
+def big_report(tmp_path_factory):
+    """The role's report of 100 teams and 1,000 schedules, which the browser tests look at."""
+    server = Simulator(limits="off", teams=100, schedules=1000).start()
+    try:
+        report, fact = run_report(SimHandle(server), tmp_path_factory.mktemp("big"))
+    finally:
+        server.stop()
     return report / "report.html", fact
+
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -9,13 +9,14 @@ import json
 
 import pytest
 
-from support import role_play as support_role_play
+from support import role_play as support_role_play, run_playbook
 
 
 def role_play(tmp_path, **role_vars):
     return support_role_play(tmp_path / "report", **role_vars)
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("role_vars,words", [
     (dict(insight_report_team_ids="not-a-list-of-ids"), "insight_report_team_ids"),
     (dict(insight_report_aggregate_unit="hour"), "insight_report_aggregate_unit"),
@@ -31,39 +32,50 @@ def test_wrong_variable_types_fail_in_argument_validation_before_any_request(
 
 
 def test_more_than_100_teams_are_exported_100_a_request(sim, playbook, tmp_path):
-    sim.config(teams=150, schedules=300)
+    sim.config(teams=101, schedules=101)
     run = playbook(role_play(tmp_path))
     assert run.returncode == 0, run.stdout + run.stderr
     exports = sim.requests("/insight/team/export")
     # The period and the period before it (insight_report_compare), 100 teams a request each.
-    assert sorted(len(r["body"]["team_ids"]) for r in exports) == [50, 50, 100, 100]
+    assert sorted(len(r["body"]["team_ids"]) for r in exports) == [1, 1, 100, 100]
     fact = json.loads((tmp_path / "report" / "fact.json").read_text())
-    assert len(fact["teams"]) == 150
+    assert len(fact["teams"]) == 101
     lines = (tmp_path / "report" / "team_insight.csv").read_text().splitlines()
-    assert len(lines) == 1 + 150 * 7 * 3  # 7 days x work/off/sleep
+    assert len(lines) == 1 + 101 * 7 * 3  # 7 days x work/off/sleep
 
 
-def test_connection_variables_pass_through(sim, playbook, tmp_path):
-    run = playbook(role_play(tmp_path, insight_report_app_key=sim.app_key, insight_report_base_url=sim.url,
-                             insight_report_team_ids=[4295771902131]),
-                   FLASHDUTY_APP_KEY="wrong-key", FLASHDUTY_BASE_URL="http://127.0.0.1:9")
+@pytest.fixture(scope="module")
+def fortnight(module_sim, tmp_path_factory):
+    """One role run with the connection variables set (the environment's key and URL are wrong), a
+    period of 14 days in Asia/Shanghai and two teams, which two tests of this file
+    read: ``(sim, run, report dir, fact)``."""
+    folder = tmp_path_factory.mktemp("fortnight")
+    report = folder / "report"
+    run = run_playbook(module_sim, folder,
+                       support_role_play(report, insight_report_app_key=module_sim.app_key,
+                                         insight_report_base_url=module_sim.url, insight_report_start="2026-05-01",
+                                         insight_report_end="2026-05-15", insight_report_time_zone="Asia/Shanghai",
+                                         insight_report_team_ids=[4295771902131, 4295771902132]),
+                       FLASHDUTY_APP_KEY="wrong-key", FLASHDUTY_BASE_URL="http://127.0.0.1:9")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert all(r["key_ok"] for r in sim.requests())
+    return module_sim, run, report, json.loads((report / "fact.json").read_text())
+
+
+@pytest.mark.matrix
+def test_connection_variables_pass_through(fortnight):
+    sim, run, dummy, dummy = fortnight
+    assert sim.requests() and all(r["key_ok"] for r in sim.requests())
     assert "wrong-key" not in run.stdout + run.stderr
 
 
-def test_period_and_totals_in_the_fact_match_the_export(sim, playbook, tmp_path):
-    run = playbook(role_play(tmp_path, insight_report_start="2026-05-01", insight_report_end="2026-05-15",
-                             insight_report_time_zone="Asia/Shanghai",
-                             insight_report_team_ids=[4295771902131, 4295771902132]))
-    assert run.returncode == 0, run.stdout + run.stderr
-    fact = json.loads((tmp_path / "report" / "fact.json").read_text())
+def test_period_and_totals_in_the_fact_match_the_export(fortnight):
+    sim, dummy, report, fact = fortnight
     # 2026-05-01 is read as UTC midnight (naive ISO means UTC).
     assert fact["period"] == {"start": 1777593600, "end": 1777593600 + 14 * 86400, "time_zone": "Asia/Shanghai"}
     (export, before) = sim.requests("/insight/team/export")
     assert export["body"]["time_zone"] == "Asia/Shanghai" and export["body"]["aggregate_unit"] == "day"
     assert (before["body"]["start_time"], before["body"]["end_time"]) == (1777593600 - 14 * 86400, 1777593600)
-    rows = (tmp_path / "report" / "team_insight.csv").read_text().splitlines()[1:]
+    rows = (report / "team_insight.csv").read_text().splitlines()[1:]
     sre = [r for r in rows if ",4295771902131,SRE," in r]
     assert len(sre) == 15 * 3  # 14 days cut at Shanghai midnights: 15 buckets, each as work, off and sleep hours
     total = sum(int(r.split(",")[3]) for r in sre)
