@@ -17,6 +17,7 @@ import os
 import tempfile
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import csvio
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import INSIGHT_TEAM_EXPORT
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.names import merge_team_ids, team_ids_for_names
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
@@ -27,7 +28,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import 
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time, split_range
 
-PATH = "/insight/team/export"
+PATH = INSIGHT_TEAM_EXPORT.path
 BODY_FIELDS = (
     "start_time", "end_time", "team_ids", "channel_ids", "responder_ids", "severities", "incident_ids",
     "query", "labels", "fields", "orderby", "asc", "is_my_team", "time_zone", "seconds_to_close_from",
@@ -202,9 +203,10 @@ def insight_export(module, client, params, now):
     if params.get("team_names"):
         ids = team_ids_for_names(client, params["team_names"])
         body["team_ids"] = merge_team_ids(body.get("team_ids"), ids)
-        if len(body["team_ids"]) > 100:
-            raise ValidationError("team_names", "with team_ids these make %d teams, but one export takes at most 100"
-                                  % len(body["team_ids"]))
+        most = INSIGHT_TEAM_EXPORT.id_batch
+        if len(body["team_ids"]) > most:
+            raise ValidationError("team_names", "with team_ids these make %d teams, but one export takes at most %d"
+                                  % (len(body["team_ids"]), most))
     result = export.run(params["return_rows"], params["force"], module.check_mode)
     # What was asked, for filters that check the columns (ansible-core 2.21
     # no longer returns the module's arguments as ``invocation``).

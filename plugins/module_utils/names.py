@@ -7,7 +7,7 @@
 Person ids in schedules are person ids, not member ids, so people are named
 through ``POST /person/infos``; teams through ``POST /team/infos``, and team
 names given as filters are found in ``POST /team/list``. Look-ups are batched
-(100 distinct ids a request, every id asked once per run) and run a few at a
+(the endpoint's id batch of distinct ids a request, every id asked once per run) and run a few at a
 time, each request paced like every other.
 """
 
@@ -18,6 +18,7 @@ __metaclass__ = type
 import difflib
 import threading
 
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import PERSON_INFOS, TEAM_INFOS, TEAM_LIST
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     ApiError,
     FlashdutyError,
@@ -27,18 +28,10 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
 from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, fetch_all
 from ansible_collections.flashcat.flashduty.plugins.module_utils.parallel import map_ordered
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
-    LOOKUP_BATCH,
-    PERSON_INFOS,
-    SCHEDULE_PAGING_CAP,
-    TEAM_INFOS,
-    TEAM_LIST_PAGE_LIMIT,
     check_schema,
+    schema_of,
     validate_team_list,
 )
-
-PERSON_INFOS_PATH = "/person/infos"
-TEAM_INFOS_PATH = "/team/infos"
-TEAM_LIST_PATH = "/team/list"
 
 
 def distinct(values):
@@ -51,7 +44,7 @@ def distinct(values):
     return out
 
 
-def _chunks(values, size=LOOKUP_BATCH):
+def _chunks(values, size):
     return [values[i:i + size] for i in range(0, len(values), size)]
 
 
@@ -65,8 +58,9 @@ def _items(client, path, body):
     return [item for item in items if isinstance(item, dict)]
 
 
-def _infos(client, path, schema, ids_field, id_field, ids, concurrency):
-    """``{id: item}`` of the ids the API knows: every id asked once, 100 a request.
+def _infos(client, endpoint, ids_field, id_field, ids, concurrency):
+    """``{id: item}`` of the ids the API knows: every id asked once, the
+    endpoint's id batch a request.
 
     ``ids_field`` names the request's list (``person_ids``), ``id_field`` the
     id in each answered item (``person_id``).
@@ -75,10 +69,10 @@ def _infos(client, path, schema, ids_field, id_field, ids, concurrency):
 
     def batch(chunk):
         body = {ids_field: chunk}
-        check_schema(schema, body)
-        return _items(client, path, body)
+        check_schema(schema_of(endpoint), body)
+        return _items(client, endpoint.path, body)
     wanted, found = set(ids), {}
-    for items in map_ordered(batch, _chunks(ids), concurrency):
+    for items in map_ordered(batch, _chunks(ids, endpoint.id_batch), concurrency):
         for item in items:
             if item.get(id_field) in wanted:
                 found[item[id_field]] = item
@@ -87,14 +81,14 @@ def _infos(client, path, schema, ids_field, id_field, ids, concurrency):
 
 def person_infos(client, person_ids, concurrency=1):
     """``{person_id: {person_id, person_name, email}}`` for the people the API knows."""
-    found = _infos(client, PERSON_INFOS_PATH, PERSON_INFOS, "person_ids", "person_id", person_ids, concurrency)
+    found = _infos(client, PERSON_INFOS, "person_ids", "person_id", person_ids, concurrency)
     return dict((pid, {"person_id": pid, "person_name": item.get("person_name"), "email": item.get("email")})
                 for pid, item in found.items())
 
 
 def team_infos(client, team_ids, concurrency=1):
     """``{team_id: team_name}`` for the teams the API knows."""
-    found = _infos(client, TEAM_INFOS_PATH, TEAM_INFOS, "team_ids", "team_id", team_ids, concurrency)
+    found = _infos(client, TEAM_INFOS, "team_ids", "team_id", team_ids, concurrency)
     return dict((tid, item.get("team_name")) for tid, item in found.items())
 
 
@@ -103,16 +97,16 @@ def list_teams(client, concurrency=1):
     stop = threading.Event()
 
     def page(p):
-        body = {"p": p, "limit": TEAM_LIST_PAGE_LIMIT}
+        body = {"p": p, "limit": TEAM_LIST.page_limit}
         validate_team_list(body)
-        data = client.post(TEAM_LIST_PATH, body, stop=stop).data
+        data = client.post(TEAM_LIST.path, body, stop=stop).data
         if not isinstance(data, dict) or not isinstance(data.get("items") or [], list):
-            raise ResponseFormatError("POST %s answered without a list of items" % TEAM_LIST_PATH)
+            raise ResponseFormatError("POST %s answered without a list of items" % TEAM_LIST.path)
         total, has_next = data.get("total"), data.get("has_next_page")
         return Page([i for i in data.get("items") or [] if isinstance(i, dict)],
                     total if isinstance(total, int) and not isinstance(total, bool) else None,
                     has_next if isinstance(has_next, bool) else None)
-    result = fetch_all(page, TEAM_LIST_PAGE_LIMIT, SCHEDULE_PAGING_CAP // TEAM_LIST_PAGE_LIMIT, concurrency,
+    result = fetch_all(page, TEAM_LIST.page_limit, TEAM_LIST.max_page(TEAM_LIST.page_limit), concurrency,
                        stop=stop)
     return distinct_teams(result.items)
 

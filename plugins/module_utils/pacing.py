@@ -41,16 +41,7 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX
     HAS_FCNTL = False
 
-# (requests, seconds) pairs, per account, from the vendor's reference.
-DEFAULT_LIMITS = {
-    "/schedule/list": ((50, 1.0), (1000, 60.0)),
-    "/insight/team/export": ((1, 1.0), (10, 60.0)),
-    "/person/infos": ((50, 1.0), (1000, 60.0)),
-    "/team/infos": ((50, 1.0), (1000, 60.0)),
-    "/team/list": ((50, 1.0), (1000, 60.0)),
-}
-# Endpoints without documented limits get the strictest documented ones.
-UNKNOWN_ENDPOINT_LIMITS = ((1, 1.0), (10, 60.0))
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import limits_for
 
 STATE_VERSION = 2
 # A request counts as arrived this long after its slot until its answer
@@ -174,13 +165,6 @@ def default_pacing_dir():
     """A per-user cache directory, as XDG asks."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "flashcat.flashduty", "pacing")
-
-
-def limits_for(endpoint, overrides=None):
-    """The limits of an endpoint: an override, the documented ones, or the default."""
-    if overrides and endpoint in overrides:
-        return tuple(overrides[endpoint])
-    return DEFAULT_LIMITS.get(endpoint, UNKNOWN_ENDPOINT_LIMITS)
 
 
 def state_name(app_key, endpoint):

@@ -36,11 +36,11 @@ import importlib
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import limits_for
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError, ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import (
     DEFAULT_MARGIN,
     Reservation,
-    limits_for,
     state_name,
     wait_for_slot,
 )

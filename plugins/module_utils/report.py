@@ -21,6 +21,7 @@ import time
 from datetime import datetime, timezone
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import columns as layout
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import INSIGHT_TEAM_EXPORT
 from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import EXPORT_ROW_CAP
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import group_person_ids
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import EXPORT_MAX_DAY_RANGE, EXPORT_MAX_RANGE
@@ -131,7 +132,8 @@ _HOURS_FACTOR = 3
 _UNIT_MIN_SECONDS = {"day": 86400, "week": 7 * 86400, "month": 28 * 86400}
 
 
-def export_batch_size(start, end, aggregate_unit=None, split_hours=False, max_teams=100, row_cap=EXPORT_ROW_CAP):
+def export_batch_size(start, end, aggregate_unit=None, split_hours=False, max_teams=INSIGHT_TEAM_EXPORT.id_batch,
+                      row_cap=EXPORT_ROW_CAP):
     """Teams per export request so that no export (or window) reaches the row cap.
 
     A window of split_range spans at most 31 days for ``day`` and a year

@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import threading
 
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import PAGING_CAP, SCHEDULE_LIST
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.names import (
     merge_team_ids,
@@ -17,14 +18,10 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.names import (
     team_ids_for_names,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, PagingResult, fetch_all
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
-    SCHEDULE_PAGE_LIMIT,
-    SCHEDULE_PAGING_CAP,
-    validate_schedule_list,
-)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import validate_schedule_list
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import parse_time
 
-PATH = "/schedule/list"
+PATH = SCHEDULE_LIST.path
 # Body field -> module option, for messages.
 OPTION_NAMES = {"p": "page"}
 # List fields the API may send as null; they come back as [] so templates
@@ -127,7 +124,7 @@ def _unique(items):
     return out
 
 
-def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None, concurrency=1):
+def list_schedules(client, body, page=None, limit=SCHEDULE_LIST.page_limit, name=None, concurrency=1):
     """Fetch one page (``page`` set) or every page; return the module result.
 
     Auto-paging goes on while pages come back full (the server's ``total`` is
@@ -145,13 +142,13 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None
     else:
         stop = threading.Event()
         result = fetch_all(lambda p: _page(client, dict(body, p=p, limit=limit), stop), limit,
-                           SCHEDULE_PAGING_CAP // limit, concurrency, stop=stop)
+                           SCHEDULE_LIST.max_page(limit), concurrency, stop=stop)
     items = _unique(result.items)
     totals = result.totals
     if result.truncated:
         client.warn("more than %d schedules match this filter, but the API pages through only the first %d; "
                     "returned those (truncated: true). Narrow the filter with name, query, team_ids "
-                    "or is_my_team to see the rest." % (SCHEDULE_PAGING_CAP, SCHEDULE_PAGING_CAP))
+                    "or is_my_team to see the rest." % (PAGING_CAP, PAGING_CAP))
     if len(set(totals)) > 1:
         client.warn("the number of matching schedules changed while paging (%s); schedules created or deleted "
                     "meanwhile may be missing or were skipped as duplicates" % " -> ".join(str(t) for t in totals))
@@ -174,7 +171,7 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None
 def schedule_info(client, params, now, concurrency=1):
     """The module's whole run: check, resolve team names, list, name the people on call."""
     body = build_body(params, now)
-    page, limit = params.get("page"), params.get("limit", SCHEDULE_PAGE_LIMIT)
+    page, limit = params.get("page"), params.get("limit", SCHEDULE_LIST.page_limit)
     validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES)
     if params.get("team_names"):
         ids = team_ids_for_names(client, params["team_names"], concurrency=concurrency)

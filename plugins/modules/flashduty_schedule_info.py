@@ -277,6 +277,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     run_module,
     validate_concurrency,
 )
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import SCHEDULE_LIST
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import schedule_info
 
 
@@ -291,7 +292,7 @@ def main():
         start=dict(type="raw"),
         end=dict(type="raw"),
         page=dict(type="int"),
-        limit=dict(type="int", default=100),
+        limit=dict(type="int", default=SCHEDULE_LIST.page_limit),
         concurrency=concurrency_option(),
         resolve_names=dict(type="bool", default=True),
         return_schedules=dict(type="bool", default=True),
