@@ -19,7 +19,7 @@ import tempfile
 from ansible_collections.flashcat.flashduty.plugins.module_utils import csvio
 from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import INSIGHT_TEAM_EXPORT
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.names import merge_team_ids, team_ids_for_names
+from ansible_collections.flashcat.flashduty.plugins.module_utils.names import add_team_names
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
     EXPORT_MAX_DAY_RANGE,
     EXPORT_MAX_RANGE,
@@ -28,7 +28,6 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import 
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time, split_range
 
-PATH = INSIGHT_TEAM_EXPORT.path
 BODY_FIELDS = (
     "start_time", "end_time", "team_ids", "channel_ids", "responder_ids", "severities", "incident_ids",
     "query", "labels", "fields", "orderby", "asc", "is_my_team", "time_zone", "seconds_to_close_from",
@@ -116,7 +115,7 @@ class Export:
         for start, end in self.windows:
             handle, path = self._tempfile(".part")
             with handle:
-                result = self.client.download(PATH, dict(self.body, start_time=start, end_time=end), handle,
+                result = self.client.download(INSIGHT_TEAM_EXPORT.path, dict(self.body, start_time=start, end_time=end), handle,
                                               headers=self.headers)
             if result.is_json:
                 self.client.warn("the export of %d..%d answered with a JSON envelope and no CSV "
@@ -200,13 +199,7 @@ def insight_export(module, client, params, now):
     windows = plan_windows(body, params["split_range"])
     export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])
     export.check_dest()
-    if params.get("team_names"):
-        ids = team_ids_for_names(client, params["team_names"])
-        body["team_ids"] = merge_team_ids(body.get("team_ids"), ids)
-        most = INSIGHT_TEAM_EXPORT.id_batch
-        if len(body["team_ids"]) > most:
-            raise ValidationError("team_names", "with team_ids these make %d teams, but one export takes at most %d"
-                                  % (len(body["team_ids"]), most))
+    add_team_names(client, body, params.get("team_names"), most=INSIGHT_TEAM_EXPORT.id_batch, per="export")
     result = export.run(params["return_rows"], params["force"], module.check_mode)
     # What was asked, for filters that check the columns (ansible-core 2.21
     # no longer returns the module's arguments as ``invocation``).

@@ -8,20 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import threading
-
 from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import PAGING_CAP, SCHEDULE_LIST
-from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.names import (
-    merge_team_ids,
-    name_oncall,
-    team_ids_for_names,
-)
-from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, PagingResult, fetch_all
+from ansible_collections.flashcat.flashduty.plugins.module_utils.names import add_team_names, name_oncall
+from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import read_list
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import validate_schedule_list
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import parse_time
 
-PATH = SCHEDULE_LIST.path
 # Body field -> module option, for messages.
 OPTION_NAMES = {"p": "page"}
 # List fields the API may send as null; they come back as [] so templates
@@ -98,21 +90,6 @@ def oncall_summary(items):
     } for item in items]
 
 
-def _page(client, body, stop=None):
-    response = client.post(PATH, body, stop=stop)
-    data = response.data
-    if not isinstance(data, dict) or not isinstance(data.get("items") or [], list):
-        raise ResponseFormatError("POST %s answered without a list of items" % PATH,
-                                  request_id=response.request_id)
-    total = data.get("total")
-    if not isinstance(total, int) or isinstance(total, bool):
-        total = None
-    has_next = data.get("has_next_page")
-    # The decoded items are this call's own: filled in place, not copied.
-    items = [_set_null_lists(item) for item in data.get("items") or [] if isinstance(item, dict)]
-    return Page(items, total, has_next if isinstance(has_next, bool) else None)
-
-
 def _unique(items):
     seen, out = set(), []
     for item in items:
@@ -135,14 +112,9 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_LIST.page_limit, name
     server's figure.
     """
     single = page is not None
-    first = dict(body, p=page if single else 1, limit=limit)
-    validate_schedule_list(first, OPTION_NAMES)
-    if single:
-        result = PagingResult([_page(client, first)], truncated=False)
-    else:
-        stop = threading.Event()
-        result = fetch_all(lambda p: _page(client, dict(body, p=p, limit=limit), stop), limit,
-                           SCHEDULE_LIST.max_page(limit), concurrency, stop=stop)
+    validate_schedule_list(dict(body, p=page if single else 1, limit=limit), OPTION_NAMES)
+    result = read_list(client, SCHEDULE_LIST, body, limit=limit, page=page, concurrency=concurrency,
+                       item=_set_null_lists)
     items = _unique(result.items)
     totals = result.totals
     if result.truncated:
@@ -173,9 +145,7 @@ def schedule_info(client, params, now, concurrency=1):
     body = build_body(params, now)
     page, limit = params.get("page"), params.get("limit", SCHEDULE_LIST.page_limit)
     validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES)
-    if params.get("team_names"):
-        ids = team_ids_for_names(client, params["team_names"], concurrency=concurrency)
-        body["team_ids"] = merge_team_ids(body.get("team_ids"), ids)
+    add_team_names(client, body, params.get("team_names"), concurrency=concurrency)
     result = list_schedules(client, body, page=page, limit=limit, name=params.get("name"), concurrency=concurrency)
     result["team_ids"] = body.get("team_ids") or []
     if params.get("resolve_names", True):
