@@ -38,7 +38,8 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     ResponseFormatError,
     TransportError,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer, pause
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import pacer_factory as make_pacer_factory
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import pause
 from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import (
     Backoff,
     is_retryable_status,
@@ -158,17 +159,18 @@ class FlashdutyClient:
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
         self.max_retries = max(0, int(max_retries))
-        self.pacing = pacing
-        self.pacing_dir = pacing_dir
-        self.rate_limits = rate_limits or {}
         self.clock = clock if clock is not None else time.time
         self.sleep = sleep if sleep is not None else time.sleep
         self.backoff = backoff if backoff is not None else Backoff()
         self.redact = Redactor(app_key, *secrets)
-        # Where pacing state lives is not the client's business: a factory
-        # gives the pacer of an endpoint (file backend unless told otherwise).
-        self.pacer_factory = pacer_factory
         self._warn = warn or (lambda msg: None)
+        # Where pacing state lives is not the client's business: a factory
+        # gives the pacer of an endpoint. Without one, pacing.pacer_factory
+        # makes it from ``pacing``, ``pacing_dir`` and ``rate_limits``.
+        if pacer_factory is None:
+            pacer_factory = make_pacer_factory(app_key, enabled=pacing, directory=pacing_dir, limits=rate_limits,
+                                               clock=self.clock, sleep=self.sleep, warn=self.warn)
+        self.pacer_factory = pacer_factory
         self.request_ids = []
         self._pacers = {}
         self._pacers_lock = threading.Lock()
@@ -220,13 +222,8 @@ class FlashdutyClient:
     def _pacer(self, path):
         with self._pacers_lock:
             pacer = self._pacers.get(path)
-            if pacer is None and self.pacer_factory is not None:
+            if pacer is None:
                 pacer = self._pacers[path] = self.pacer_factory(path)
-            elif pacer is None:
-                pacer = Pacer(self.app_key, path, directory=self.pacing_dir,
-                              limits=self.rate_limits.get(path), enabled=self.pacing,
-                              clock=self.clock, sleep=self.sleep, warn=self.warn)
-                self._pacers[path] = pacer
             return pacer
 
     def _call(self, path, body, handler, headers, stop, settle):

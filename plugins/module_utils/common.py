@@ -27,11 +27,8 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     Redactor,
     ValidationError,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis import (
-    RedisPacing,
-    import_redis,
-    parse_pacing_url,
-)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import pacer_factory
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis import import_redis, parse_pacing_url
 
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
 
@@ -194,8 +191,8 @@ def shared_pacing(module, rate_limits):
     except ImportError as exc:
         module.fail_json(msg=missing_required_lib("redis", reason="for pacing_url"),
                          exception="".join(traceback.format_exception_only(type(exc), exc)))
-    pacing = RedisPacing(params["app_key"], url, password=params.get("pacing_password"), limits=rate_limits)
-    return (lambda path: pacing.pacer(path, enabled=params["pacing"])), secrets
+    return pacer_factory(params["app_key"], enabled=params["pacing"], url=url, password=params.get("pacing_password"),
+                         limits=rate_limits), secrets
 
 
 def _url_password(url):
