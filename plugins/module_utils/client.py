@@ -17,7 +17,6 @@ __metaclass__ = type
 
 import functools
 import json
-import logging
 import threading
 import time
 import warnings
@@ -34,12 +33,12 @@ except ImportError as exc:  # pragma: no cover - exercised through missing_requi
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     ApiError,
     FlashdutyError,
-    Redactor,
     ResponseFormatError,
     TransportError,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import pacer_factory as make_pacer_factory
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import pause
+from ansible_collections.flashcat.flashduty.plugins.module_utils.redaction import Redactor, install_log_filter
 from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import (
     Backoff,
     is_retryable_status,
@@ -53,41 +52,6 @@ REQUEST_ID_HEADER = "Flashcat-Request-Id"
 CHUNK_SIZE = 64 * 1024
 # How much of an unexpected body an error message quotes.
 BODY_EXCERPT = 200
-
-
-class _RedactingFilter(logging.Filter):
-    """Scrub log records of requests/urllib3, which may carry the full URL.
-
-    One filter per process, installed once, knowing every client's key.
-    """
-
-    def __init__(self):
-        super(_RedactingFilter, self).__init__()
-        self.redactors = {}
-
-    def filter(self, record):
-        text = record.getMessage()
-        for redactor in self.redactors.values():
-            text = redactor(text)
-        record.msg, record.args = text, None
-        return True
-
-
-_LOG_FILTER = _RedactingFilter()
-
-
-def _install_log_filter():
-    """Put the filter on every requests/urllib3 logger.
-
-    A logger's filters do not see records that its children propagate, so
-    the filter sits on each ``urllib3.*`` logger (they exist once requests is
-    imported), not only on ``urllib3``.
-    """
-    names = [n for n in list(logging.Logger.manager.loggerDict) if n.split(".")[0] in ("urllib3", "requests")]
-    for name in set(names + ["urllib3", "requests"]):
-        logger = logging.getLogger(name)
-        if _LOG_FILTER not in logger.filters:
-            logger.addFilter(_LOG_FILTER)
 
 
 class Response:
@@ -146,13 +110,15 @@ class FlashdutyClient:
 
     ``clock``, ``sleep`` and ``backoff`` (an iterable of waits) are
     injectable so that retries and pacing are tested without waiting.
-    ``warn`` receives one-line, redacted warnings.
+    ``warn`` receives one-line, redacted warnings; ``redact`` (a
+    :class:`redaction.Redactor`) is the task's, when it has more secrets
+    than the key.
     """
 
     def __init__(self, app_key, base_url=DEFAULT_BASE_URL, timeout=30.0, validate_certs=True,
                  ca_path=None, max_retries=3, pacing=True, pacing_dir=None, rate_limits=None,
                  clock=None, sleep=None, backoff=None, warn=None, session=None, pool_size=None,
-                 pacer_factory=None, secrets=()):
+                 pacer_factory=None, redact=None):
         if not HAS_REQUESTS:
             raise FlashdutyError("the Python library requests is required")
         self.app_key = app_key
@@ -162,7 +128,8 @@ class FlashdutyClient:
         self.clock = clock if clock is not None else time.time
         self.sleep = sleep if sleep is not None else time.sleep
         self.backoff = backoff if backoff is not None else Backoff()
-        self.redact = Redactor(app_key, *secrets)
+        # The task's one redactor (common.run_module), or one for the key alone.
+        self.redact = redact if redact is not None else Redactor(app_key)
         self._warn = warn or (lambda msg: None)
         # Where pacing state lives is not the client's business: a factory
         # gives the pacer of an endpoint. Without one, pacing.pacer_factory
@@ -188,8 +155,7 @@ class FlashdutyClient:
             self.verify = ca_path
         else:
             self.verify = True
-        _LOG_FILTER.redactors[app_key] = self.redact
-        _install_log_filter()
+        install_log_filter(self.redact)
 
     # ------------------------------------------------------------------ API
     def post(self, path, body, headers=None, stop=None):

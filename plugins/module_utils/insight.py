@@ -193,8 +193,9 @@ class Export:
         return result
 
 
-def insight_export(module, client, params, now):
+def run(module, client, now):
     """The module's whole run: check, resolve team names, export."""
+    params = module.params
     body = build_body(params, now)
     windows = plan_windows(body, params["split_range"])
     export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])

@@ -140,8 +140,10 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_LIST.page_limit, name
     }
 
 
-def schedule_info(client, params, now, concurrency=1):
+def run(module, client, now):
     """The module's whole run: check, resolve team names, list, name the people on call."""
+    params = module.params
+    concurrency = params["concurrency"]
     body = build_body(params, now)
     page, limit = params.get("page"), params.get("limit", SCHEDULE_LIST.page_limit)
     validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES)
