@@ -13,10 +13,10 @@ import re
 import pytest
 
 from support import role_play, sim_figures
-from ansible_collections.flashcat.flashduty.plugins.module_utils import columns as layout
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils import export_columns as layout
 from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ApiError, ResponseFormatError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.report import export_batch_size
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_summary import export_batch_size
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as export_module
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
 
