@@ -39,10 +39,10 @@ BODY_FIELDS = (
 EXPORT_ROW_CAP = 10000
 
 
-def build_body(params, now):
-    """The request body from the module's options (times as Unix seconds)."""
+def build_body(params, now, zone):
+    """The request body from the module's options (times as Unix seconds;
+    ``today`` and the like in ``zone``, the tzinfo of ``time_zone``)."""
     body = {}
-    zone = get_zone(params.get("time_zone"))
     for key in BODY_FIELDS:
         value = params.get(key)
         if value is None:
@@ -53,27 +53,25 @@ def build_body(params, now):
     return body
 
 
-def plan_windows(body, split):
+def plan_windows(body, split, zone):
     """Validate ``body`` and return the ``[start, end]`` windows to export.
 
     With ``split`` and an ``aggregate_unit``, a range longer than one request
-    may cover is cut at bucket boundaries in ``time_zone``; each window is
-    validated as its own request. Without an aggregate unit, a long range is
+    may cover is cut at bucket boundaries in ``zone`` (``time_zone``'s); each
+    window's range is validated as its own request's. Without an aggregate unit, a long range is
     an error, since totals of windows would not add up to the range's.
     """
     unit = body.get("aggregate_unit")
     span = body.get("end_time", 0) - body.get("start_time", 0)
     max_span = EXPORT_MAX_DAY_RANGE if unit == "day" else EXPORT_MAX_RANGE
     if split and unit and span > max_span and body["start_time"] > 0:
-        zone = get_zone(body.get("time_zone"))
         windows = split_range(body["start_time"], body["end_time"], unit, zone, max_span)
     else:
         if split and not unit and span > max_span:
             raise ValidationError("split_range", "needs aggregate_unit: without time buckets the totals of "
                                   "several windows would not add up to the whole range's")
         windows = [[body.get("start_time"), body.get("end_time")]]
-    for start, end in windows:
-        validate_insight_export(dict(body, start_time=start, end_time=end))
+    validate_insight_export(body, windows=windows, zone=zone)
     return windows
 
 
@@ -149,8 +147,8 @@ class Export:
             raise ValidationError("dest", "the folder %s is not writable" % folder)
 
     def run(self, return_rows, force, check_mode):
+        """Export and place the file; :meth:`check_dest` comes first."""
         dest = self.dest
-        self.check_dest()
         result = {"changed": False, "dest": dest, "windows": self.windows, "request_ids": [],
                   "columns": [], "row_count": 0, "checksum": None, "size": 0, "truncated": False}
         if return_rows:
@@ -196,8 +194,9 @@ class Export:
 def run(module, client, now):
     """The module's whole run: check, resolve team names, export."""
     params = module.params
-    body = build_body(params, now)
-    windows = plan_windows(body, params["split_range"])
+    zone = get_zone(params.get("time_zone"))
+    body = build_body(params, now, zone)
+    windows = plan_windows(body, params["split_range"], zone)
     export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])
     export.check_dest()
     add_team_names(client, body, params.get("team_names"), most=INSIGHT_TEAM_EXPORT.id_batch, per="export")

@@ -101,7 +101,8 @@ def _unique(items):
     return out
 
 
-def list_schedules(client, body, page=None, limit=SCHEDULE_LIST.page_limit, name=None, concurrency=1):
+def list_schedules(client, body, page=None, limit=SCHEDULE_LIST.page_limit, name=None, concurrency=1,
+                   checked=False):
     """Fetch one page (``page`` set) or every page; return the module result.
 
     Auto-paging goes on while pages come back full (the server's ``total`` is
@@ -109,10 +110,11 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_LIST.page_limit, name
     ``p * limit <= 10000``: when the last reachable page is still full, the
     first 10,000 come back with ``truncated: true`` and a warning. ``total``
     is then the number of distinct schedules read; with ``page`` set it is the
-    server's figure.
+    server's figure. ``checked``: the body was validated already (by :func:`run`).
     """
     single = page is not None
-    validate_schedule_list(dict(body, p=page if single else 1, limit=limit), OPTION_NAMES)
+    if not checked:
+        validate_schedule_list(dict(body, p=page if single else 1, limit=limit), OPTION_NAMES)
     result = read_list(client, SCHEDULE_LIST, body, limit=limit, page=page, concurrency=concurrency,
                        item=_set_null_lists)
     items = _unique(result.items)
@@ -148,7 +150,8 @@ def run(module, client, now):
     page, limit = params.get("page"), params.get("limit", SCHEDULE_LIST.page_limit)
     validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES)
     add_team_names(client, body, params.get("team_names"), concurrency=concurrency)
-    result = list_schedules(client, body, page=page, limit=limit, name=params.get("name"), concurrency=concurrency)
+    result = list_schedules(client, body, page=page, limit=limit, name=params.get("name"), concurrency=concurrency,
+                            checked=True)
     result["team_ids"] = body.get("team_ids") or []
     if params.get("resolve_names", True):
         result["persons"], problem = name_oncall(client, result["oncall"], concurrency,

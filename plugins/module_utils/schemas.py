@@ -235,10 +235,29 @@ def validate_schedule_list(body, names=None):
     _check_window(body, "start", "end", names, max_span=SCHEDULE_MAX_WINDOW, strict_max=True, pair=True)
 
 
-def validate_insight_export(body, names=None):
-    """Schema plus the cross-field rules of POST /insight/team/export."""
+def validate_insight_export(body, names=None, windows=None, zone=None):
+    """Schema plus the cross-field rules of POST /insight/team/export.
+
+    ``windows`` (``[start, end]`` pairs; the body's own range by default)
+    are the ranges of the requests the body is sent with, each checked as
+    its own request's. ``zone``: the tzinfo of ``time_zone``, when the
+    caller has looked it up already.
+    """
     names = names or {}
     check_schema(INSIGHT_TEAM_EXPORT, body, names)
+    for start, end in windows or [[body["start_time"], body["end_time"]]]:
+        _check_export_range(dict(body, start_time=start, end_time=end), names)
+    for metric in ("seconds_to_close", "seconds_to_ack"):
+        low, high = body.get(metric + "_from"), body.get(metric + "_to")
+        if low is not None and high is not None and high <= low:
+            raise ValidationError(names.get(metric + "_to", metric + "_to"),
+                                  "must be greater than %s_from (%d), got %d" % (metric, low, high))
+    if body.get("time_zone") and zone is None:
+        get_zone(body["time_zone"], names.get("time_zone", "time_zone"))
+
+
+def _check_export_range(body, names):
+    """The rules of one export's time range (and its aggregate unit)."""
     _check_window(body, "start_time", "end_time", names, max_span=EXPORT_MAX_RANGE)
     span = body["end_time"] - body["start_time"]
     unit = body.get("aggregate_unit")
@@ -248,13 +267,6 @@ def validate_insight_export(body, names=None):
     if unit == "day" and span > EXPORT_MAX_DAY_RANGE:
         raise ValidationError(names.get("aggregate_unit", "aggregate_unit"),
                               "'day' allows a time range of at most 31 days, got %s" % _span_words(span))
-    for metric in ("seconds_to_close", "seconds_to_ack"):
-        low, high = body.get(metric + "_from"), body.get(metric + "_to")
-        if low is not None and high is not None and high <= low:
-            raise ValidationError(names.get(metric + "_to", metric + "_to"),
-                                  "must be greater than %s_from (%d), got %d" % (metric, low, high))
-    if body.get("time_zone"):
-        get_zone(body["time_zone"], names.get("time_zone", "time_zone"))
 
 
 def validate_team_list(body):
