@@ -22,6 +22,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from collections import namedtuple
+
 # The documented limits: every list and look-up endpoint, and the CSV exports.
 LIST_LIMITS = ((50, 1.0), (1000, 60.0))
 EXPORT_LIMITS = ((1, 1.0), (10, 60.0))
@@ -39,26 +41,22 @@ PAGING_CAP = 10000
 ID_BATCH = 100
 
 
-class Endpoint:
-    """What the collection knows about one endpoint (see the module's text)."""
+class Endpoint(namedtuple("Endpoint", "path limits schema paging page_limit id_batch idempotent")):
+    """What the collection knows about one endpoint (see the module's text).
 
-    __slots__ = ("path", "limits", "paging", "page_limit", "id_batch", "idempotent", "schema")
+    ``paging`` is OFFSET or None, ``page_limit`` the most items a page holds
+    (where it pages), ``id_batch`` the most ids a request carries (where it
+    takes id lists), ``idempotent`` whether a request may be repeated safely.
+    """
 
-    def __init__(self, path, limits, schema, paging=None, page_limit=None, id_batch=None, idempotent=True):
-        self.path = path
-        self.limits = limits
-        self.schema = schema
-        self.paging = paging
-        self.page_limit = page_limit
-        self.id_batch = id_batch
-        self.idempotent = idempotent
+    __slots__ = ()
+
+    def __new__(cls, path, limits, schema, paging=None, page_limit=None, id_batch=None, idempotent=True):
+        return super(Endpoint, cls).__new__(cls, path, limits, schema, paging, page_limit, id_batch, idempotent)
 
     def max_page(self, limit):
-        """The last page ``limit`` items a page can reach (the ``p * limit`` cap)."""
+        """The last page of ``limit`` items that paging can reach (the ``p * limit`` cap)."""
         return PAGING_CAP // limit
-
-    def __repr__(self):
-        return "Endpoint(%r)" % self.path
 
 
 SCHEDULE_LIST = Endpoint("/schedule/list", LIST_LIMITS, "schedule_list", paging=OFFSET, page_limit=100)
