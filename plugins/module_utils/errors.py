@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+
 class FlashdutyError(Exception):
     """Base class: everything the client raises is one of these.
 

@@ -152,6 +152,7 @@ def schema_of(endpoint):
     """The request schema of an :class:`endpoints.Endpoint`."""
     return SCHEMAS[endpoint.schema]
 
+
 _TYPE_WORDS = {
     "integer": "a whole number", "string": "a string", "boolean": "true or false",
     "array": "a list", "object": "a dictionary", "number": "a number",

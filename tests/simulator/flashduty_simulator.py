@@ -44,7 +44,6 @@ except ImportError:  # pragma: no cover
     ZoneInfo = None
 
 
-
 def _endpoints():
     """The collection's table of endpoints (plugins/module_utils/endpoints.py).
 
