@@ -30,6 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised through missing_requi
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import idempotent
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     ApiError,
     FlashdutyError,
@@ -42,6 +43,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.redaction impor
 from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import (
     Backoff,
     is_retryable_status,
+    may_repeat,
     parse_retry_after,
 )
 
@@ -205,7 +207,8 @@ class FlashdutyClient:
                 return self._attempt(url, path, body, handler, headers, answered)
             except FlashdutyError as err:
                 err.redact(self.redact)
-                if not err.retryable or attempts > self.max_retries:
+                again = err.retryable and may_repeat(idempotent(path), err.status, err.code)
+                if not again or attempts > self.max_retries:
                     err.attempts = attempts
                     raise err
                 wait = err.retry_after if err.retry_after is not None else next(waits)

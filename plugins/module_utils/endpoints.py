@@ -72,6 +72,12 @@ ENDPOINTS = dict((endpoint.path, endpoint) for endpoint in (
     SCHEDULE_LIST, INSIGHT_TEAM_EXPORT, PERSON_INFOS, TEAM_INFOS, TEAM_LIST))
 
 
+def idempotent(path):
+    """May a request to ``path`` be repeated safely? (Paths not in the table are taken as reads.)"""
+    endpoint = ENDPOINTS.get(path)
+    return endpoint.idempotent if endpoint is not None else True
+
+
 def limits_for(path, overrides=None):
     """The limits of an endpoint: an override, the documented ones, or the default."""
     if overrides and path in overrides:
