@@ -41,18 +41,21 @@ PAGING_CAP = 10000
 ID_BATCH = 100
 
 
-class Endpoint(namedtuple("Endpoint", "path limits schema paging page_limit id_batch idempotent")):
+class Endpoint(namedtuple("Endpoint", "path limits schema paging page_limit id_batch idempotent row_cap")):
     """What the collection knows about one endpoint (see the module's text).
 
     ``paging`` is OFFSET or None, ``page_limit`` the most items a page holds
     (where it pages), ``id_batch`` the most ids a request carries (where it
-    takes id lists), ``idempotent`` whether a request may be repeated safely.
+    takes id lists), ``idempotent`` whether a request may be repeated safely,
+    ``row_cap`` the most rows an export holds (the server cuts silently).
     """
 
     __slots__ = ()
 
-    def __new__(cls, path, limits, schema, paging=None, page_limit=None, id_batch=None, idempotent=True):
-        return super(Endpoint, cls).__new__(cls, path, limits, schema, paging, page_limit, id_batch, idempotent)
+    def __new__(cls, path, limits, schema, paging=None, page_limit=None, id_batch=None, idempotent=True,
+                row_cap=None):
+        return super(Endpoint, cls).__new__(cls, path, limits, schema, paging, page_limit, id_batch, idempotent,
+                                            row_cap)
 
     def max_page(self, limit):
         """The last page of ``limit`` items that paging can reach (the ``p * limit`` cap)."""
@@ -61,7 +64,8 @@ class Endpoint(namedtuple("Endpoint", "path limits schema paging page_limit id_b
 
 SCHEDULE_LIST = Endpoint("/schedule/list", LIST_LIMITS, "schedule_list", paging=OFFSET, page_limit=100)
 # The export's id lists (team_ids, channel_ids, responder_ids, incident_ids) hold at most ID_BATCH each.
-INSIGHT_TEAM_EXPORT = Endpoint("/insight/team/export", EXPORT_LIMITS, "insight_team_export", id_batch=ID_BATCH)
+INSIGHT_TEAM_EXPORT = Endpoint("/insight/team/export", EXPORT_LIMITS, "insight_team_export", id_batch=ID_BATCH,
+                               row_cap=10000)
 # /person/infos documents no maximum; the client asks for ID_BATCH ids a request.
 PERSON_INFOS = Endpoint("/person/infos", LIST_LIMITS, "person_infos", id_batch=ID_BATCH)
 TEAM_INFOS = Endpoint("/team/infos", LIST_LIMITS, "team_infos", id_batch=ID_BATCH)

@@ -34,9 +34,6 @@ BODY_FIELDS = (
     "seconds_to_close_to", "seconds_to_ack_from", "seconds_to_ack_to", "export_fields",
     "description_html_to_text", "split_hours", "aggregate_unit", "include_ever_muted",
 )
-# An export holds at most this many rows; the server cuts silently, so a file
-# of exactly this many rows may be incomplete.
-EXPORT_ROW_CAP = 10000
 
 
 def build_body(params, now, zone):
@@ -120,7 +117,8 @@ class Export:
                                  "(request_id %s); it counts as zero rows" % (start, end, result.request_id))
                 continue
             rows = csvio.count_rows(path)[1]
-            if rows >= EXPORT_ROW_CAP:
+            # The server cuts silently: a file of exactly the cap's rows may be incomplete.
+            if rows >= INSIGHT_TEAM_EXPORT.row_cap:
                 self.capped_windows.append([start, end])
                 self.client.warn(
                     "the export of %d..%d came back with %d rows, the API's limit for one export: rows past it "

@@ -7,8 +7,8 @@
 Person ids in schedules are person ids, not member ids, so people are named
 through ``POST /person/infos``; teams through ``POST /team/infos``, and team
 names given as filters are found in ``POST /team/list``. Look-ups are batched
-(the endpoint's id batch of distinct ids a request, every id asked once per run) and run a few at a
-time, each request paced like every other.
+(the endpoint's id batch of distinct ids a request, every id asked once per
+run) and run a few at a time, each request paced like every other.
 """
 
 from __future__ import absolute_import, division, print_function

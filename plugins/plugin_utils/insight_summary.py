@@ -17,7 +17,6 @@ __metaclass__ = type
 
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils import export_columns as layout
 from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import INSIGHT_TEAM_EXPORT
-from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import EXPORT_ROW_CAP
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import EXPORT_MAX_DAY_RANGE, EXPORT_MAX_RANGE
 
 # The export fields the report reads, in the vendor's key order, so that a
@@ -119,7 +118,7 @@ _UNIT_MIN_SECONDS = {"day": 86400, "week": 7 * 86400, "month": 28 * 86400}
 
 
 def export_batch_size(start, end, aggregate_unit=None, split_hours=False, max_teams=INSIGHT_TEAM_EXPORT.id_batch,
-                      row_cap=EXPORT_ROW_CAP):
+                      row_cap=INSIGHT_TEAM_EXPORT.row_cap):
     """Teams per export request so that no export (or window) reaches the row cap.
 
     A window of split_range spans at most 31 days for ``day`` and a year
