@@ -12,8 +12,14 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.flashcat.flashduty.plugins.module_utils import report, report_view
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils import (
+    insight_chart,
+    insight_summary,
+    oncall_roster,
+    report_format,
+    report_view,
+)
 
 
 def _wrap(func):
@@ -29,13 +35,13 @@ def _wrap(func):
 class FilterModule(object):
     def filters(self):
         return {
-            "insight_summary": _wrap(report.summarize),
-            "insight_chart": _wrap(report.chart_svg),
-            "to_csv": _wrap(report.to_csv),
-            "oncall_roster": _wrap(report.roster),
-            "to_unix": _wrap(report.to_unix),
-            "local_time": _wrap(report.local_time),
-            "export_batch_size": _wrap(report.export_batch_size),
+            "insight_summary": _wrap(insight_summary.summarize),
+            "insight_chart": _wrap(insight_chart.chart_svg),
+            "to_csv": _wrap(report_format.to_csv),
+            "oncall_roster": _wrap(oncall_roster.roster),
+            "to_unix": _wrap(report_format.to_unix),
+            "local_time": _wrap(report_format.local_time),
+            "export_batch_size": _wrap(insight_summary.export_batch_size),
             "insight_view": _wrap(report_view.build_view),
             "oncall_load": _wrap(report_view.oncall_load),
         }

@@ -17,7 +17,6 @@ __metaclass__ = type
 
 import functools
 import json
-import logging
 import threading
 import time
 import warnings
@@ -31,17 +30,20 @@ except ImportError as exc:  # pragma: no cover - exercised through missing_requi
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import idempotent
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     ApiError,
     FlashdutyError,
-    Redactor,
     ResponseFormatError,
     TransportError,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer, pause
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import pacer_factory as make_pacer_factory
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import pause
+from ansible_collections.flashcat.flashduty.plugins.module_utils.redaction import Redactor, install_log_filter
 from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import (
     Backoff,
     is_retryable_status,
+    may_repeat,
     parse_retry_after,
 )
 
@@ -52,41 +54,6 @@ REQUEST_ID_HEADER = "Flashcat-Request-Id"
 CHUNK_SIZE = 64 * 1024
 # How much of an unexpected body an error message quotes.
 BODY_EXCERPT = 200
-
-
-class _RedactingFilter(logging.Filter):
-    """Scrub log records of requests/urllib3, which may carry the full URL.
-
-    One filter per process, installed once, knowing every client's key.
-    """
-
-    def __init__(self):
-        super(_RedactingFilter, self).__init__()
-        self.redactors = {}
-
-    def filter(self, record):
-        text = record.getMessage()
-        for redactor in self.redactors.values():
-            text = redactor(text)
-        record.msg, record.args = text, None
-        return True
-
-
-_LOG_FILTER = _RedactingFilter()
-
-
-def _install_log_filter():
-    """Put the filter on every requests/urllib3 logger.
-
-    A logger's filters do not see records that its children propagate, so
-    the filter sits on each ``urllib3.*`` logger (they exist once requests is
-    imported), not only on ``urllib3``.
-    """
-    names = [n for n in list(logging.Logger.manager.loggerDict) if n.split(".")[0] in ("urllib3", "requests")]
-    for name in set(names + ["urllib3", "requests"]):
-        logger = logging.getLogger(name)
-        if _LOG_FILTER not in logger.filters:
-            logger.addFilter(_LOG_FILTER)
 
 
 class Response:
@@ -145,30 +112,34 @@ class FlashdutyClient:
 
     ``clock``, ``sleep`` and ``backoff`` (an iterable of waits) are
     injectable so that retries and pacing are tested without waiting.
-    ``warn`` receives one-line, redacted warnings.
+    ``warn`` receives one-line, redacted warnings; ``redact`` (a
+    :class:`redaction.Redactor`) is the task's, when it has more secrets
+    than the key.
     """
 
     def __init__(self, app_key, base_url=DEFAULT_BASE_URL, timeout=30.0, validate_certs=True,
                  ca_path=None, max_retries=3, pacing=True, pacing_dir=None, rate_limits=None,
                  clock=None, sleep=None, backoff=None, warn=None, session=None, pool_size=None,
-                 pacer_factory=None, secrets=()):
+                 pacer_factory=None, redact=None):
         if not HAS_REQUESTS:
             raise FlashdutyError("the Python library requests is required")
         self.app_key = app_key
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
         self.max_retries = max(0, int(max_retries))
-        self.pacing = pacing
-        self.pacing_dir = pacing_dir
-        self.rate_limits = rate_limits or {}
         self.clock = clock if clock is not None else time.time
         self.sleep = sleep if sleep is not None else time.sleep
         self.backoff = backoff if backoff is not None else Backoff()
-        self.redact = Redactor(app_key, *secrets)
-        # Where pacing state lives is not the client's business: a factory
-        # gives the pacer of an endpoint (file backend unless told otherwise).
-        self.pacer_factory = pacer_factory
+        # The task's one redactor (common.run_module), or one for the key alone.
+        self.redact = redact if redact is not None else Redactor(app_key)
         self._warn = warn or (lambda msg: None)
+        # Where pacing state lives is not the client's business: a factory
+        # gives the pacer of an endpoint. Without one, pacing.pacer_factory
+        # makes it from ``pacing``, ``pacing_dir`` and ``rate_limits``.
+        if pacer_factory is None:
+            pacer_factory = make_pacer_factory(app_key, enabled=pacing, directory=pacing_dir, limits=rate_limits,
+                                               clock=self.clock, sleep=self.sleep, warn=self.warn)
+        self.pacer_factory = pacer_factory
         self.request_ids = []
         self._pacers = {}
         self._pacers_lock = threading.Lock()
@@ -186,8 +157,7 @@ class FlashdutyClient:
             self.verify = ca_path
         else:
             self.verify = True
-        _LOG_FILTER.redactors[app_key] = self.redact
-        _install_log_filter()
+        install_log_filter(self.redact)
 
     # ------------------------------------------------------------------ API
     def post(self, path, body, headers=None, stop=None):
@@ -220,13 +190,8 @@ class FlashdutyClient:
     def _pacer(self, path):
         with self._pacers_lock:
             pacer = self._pacers.get(path)
-            if pacer is None and self.pacer_factory is not None:
+            if pacer is None:
                 pacer = self._pacers[path] = self.pacer_factory(path)
-            elif pacer is None:
-                pacer = Pacer(self.app_key, path, directory=self.pacing_dir,
-                              limits=self.rate_limits.get(path), enabled=self.pacing,
-                              clock=self.clock, sleep=self.sleep, warn=self.warn)
-                self._pacers[path] = pacer
             return pacer
 
     def _call(self, path, body, handler, headers, stop, settle):
@@ -242,7 +207,8 @@ class FlashdutyClient:
                 return self._attempt(url, path, body, handler, headers, answered)
             except FlashdutyError as err:
                 err.redact(self.redact)
-                if not err.retryable or attempts > self.max_retries:
+                again = err.retryable and may_repeat(idempotent(path), err.status, err.code)
+                if not again or attempts > self.max_retries:
                     err.attempts = attempts
                     raise err
                 wait = err.retry_after if err.retry_after is not None else next(waits)

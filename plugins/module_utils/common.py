@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """What every flashcat.flashduty module shares: the connection options,
-the client built from them, and one way to turn errors into ``fail_json``.
+what a task works out once from them (the redactor, the client), and one
+way to run a module and turn errors into ``fail_json``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -12,6 +13,7 @@ __metaclass__ = type
 
 import math
 import re
+import time
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -22,16 +24,10 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.client import (
     REQUESTS_IMPORT_ERROR,
     FlashdutyClient,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
-    FlashdutyError,
-    Redactor,
-    ValidationError,
-)
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis import (
-    RedisPacing,
-    import_redis,
-    parse_pacing_url,
-)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError, ValidationError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import pacer_factory
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis import import_redis, parse_pacing_url
+from ansible_collections.flashcat.flashduty.plugins.module_utils.redaction import Redactor
 
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
 
@@ -152,76 +148,98 @@ def validate_concurrency(value, param="concurrency"):
     return value
 
 
-def client_from_module(module, concurrency=1):
-    """A :class:`FlashdutyClient` configured from the module's options.
+def _checked_pacing_url(value):
+    """``(url, password, error)`` of ``pacing_url``, parsed once; an invalid
+    URL's ValidationError is kept to be raised in its turn."""
+    if not value:
+        return None, None, None
+    try:
+        url, password = parse_pacing_url(value)
+    except ValidationError as err:
+        return None, None, err
+    return url, password, None
 
-    ``concurrency`` sizes the connection pool for that many threads.
+
+class Task:
+    """What one task works out once from the connection options.
+
+    :attr:`redact` is the task's one redactor, built from every secret (the
+    app key, ``pacing_url`` and its password, ``pacing_password``); the
+    secrets go into ``no_log_values`` too, and warnings, ``fail_json`` and the
+    requests/urllib3 log filter all go through it.
     """
-    params = module.params
-    rate_limits = validate_connection(params)
-    pacer_factory, secrets = shared_pacing(module, rate_limits)
-    return FlashdutyClient(
-        app_key=params["app_key"],
-        base_url=params["base_url"],
-        timeout=params["timeout"],
-        validate_certs=params["validate_certs"],
-        ca_path=params["ca_path"],
-        max_retries=params["max_retries"],
-        pacing=params["pacing"],
-        pacing_dir=params["pacing_dir"],
-        rate_limits=rate_limits,
-        warn=module.warn,
-        pool_size=concurrency if concurrency > 1 else None,
-        pacer_factory=pacer_factory,
-        secrets=secrets,
-    )
+
+    def __init__(self, module):
+        self.module = module
+        params = module.params
+        self.pacing_url, url_password, self.pacing_url_error = _checked_pacing_url(params.get("pacing_url"))
+        self.redact = Redactor(params.get("app_key"), params.get("pacing_url"), url_password,
+                               params.get("pacing_password"))
+        module.no_log_values.update(self.redact.secrets)
+
+    def warn(self, msg):
+        self.module.warn(self.redact(msg))
+
+    def one_line(self, text):
+        return " ".join(self.redact(text).split())
+
+    def client(self, concurrency=1):
+        """A :class:`FlashdutyClient` configured from the module's options.
+
+        ``concurrency`` sizes the connection pool for that many threads.
+        ``pacing_url`` is checked before anything is sent; redis-py is needed
+        only with it.
+        """
+        module, params = self.module, self.module.params
+        rate_limits = validate_connection(params)
+        if self.pacing_url_error is not None:
+            raise self.pacing_url_error
+        if self.pacing_url:
+            require_redis(module)
+        factory = pacer_factory(params["app_key"], enabled=params["pacing"], directory=params["pacing_dir"],
+                                url=self.pacing_url, password=params.get("pacing_password"), limits=rate_limits,
+                                warn=self.warn)
+        return FlashdutyClient(
+            app_key=params["app_key"],
+            base_url=params["base_url"],
+            timeout=params["timeout"],
+            validate_certs=params["validate_certs"],
+            ca_path=params["ca_path"],
+            max_retries=params["max_retries"],
+            warn=module.warn,
+            pool_size=concurrency if concurrency > 1 else None,
+            pacer_factory=factory,
+            redact=self.redact,
+        )
 
 
-def shared_pacing(module, rate_limits):
-    """``(pacer factory, secrets)`` for ``pacing_url``; ``(None, ())`` for the file backend.
-
-    The URL is checked before anything is sent; redis-py is needed only here.
-    """
-    params = module.params
-    if not params.get("pacing_url"):
-        return None, ()
-    url, url_password = parse_pacing_url(params["pacing_url"])
-    secrets = tuple(s for s in (url_password, params.get("pacing_password")) if s)
-    for secret in secrets:
-        module.no_log_values.add(secret)
+def require_redis(module):
+    """Fail with Ansible's standard message when redis-py (for pacing_url) is missing."""
     try:
         import_redis()
     except ImportError as exc:
         module.fail_json(msg=missing_required_lib("redis", reason="for pacing_url"),
                          exception="".join(traceback.format_exception_only(type(exc), exc)))
-    pacing = RedisPacing(params["app_key"], url, password=params.get("pacing_password"), limits=rate_limits)
-    return (lambda path: pacing.pacer(path, enabled=params["pacing"])), secrets
 
 
-def _url_password(url):
-    try:
-        return (parse_pacing_url(url)[1],) if url else ()
-    except ValidationError:
-        return ()
+def run_module(module, run):
+    """Call ``run(module, client, now)`` and exit with its result dict, or fail cleanly.
 
-
-def run_module(module, action):
-    """Run ``action()`` and exit with its result dict, or fail cleanly.
-
-    Every error becomes one readable, redacted ``fail_json`` line with the
-    HTTP status, the error code and the request id when known; no traceback
-    reaches the user, because a traceback may quote the request URL.
+    The task's options are worked out once (:class:`Task`); a module with a
+    ``concurrency`` option gets a connection pool that size. Every error
+    becomes one readable, redacted ``fail_json`` line with the HTTP status,
+    the error code and the request id when known; no traceback reaches the
+    user, because a traceback may quote the request URL.
     """
-    redact = Redactor(module.params.get("app_key"), module.params.get("pacing_url"),
-                      module.params.get("pacing_password"), *_url_password(module.params.get("pacing_url")))
-
-    def one_line(text):
-        return " ".join(redact(text).split())
+    task = Task(module)
     try:
-        result = action()
+        concurrency = 1
+        if "concurrency" in module.argument_spec:
+            concurrency = validate_concurrency(module.params["concurrency"])
+        result = run(module, task.client(concurrency), time.time())
     except FlashdutyError as err:
-        err.redact(redact)
-        module.fail_json(msg=one_line(str(err)), **err.to_result())
+        err.redact(task.redact)
+        module.fail_json(msg=task.one_line(str(err)), **err.to_result())
     except Exception as err:  # pylint: disable=broad-except
-        module.fail_json(msg=one_line("unexpected error: %s: %s" % (type(err).__name__, err)))
+        module.fail_json(msg=task.one_line("unexpected error: %s: %s" % (type(err).__name__, err)))
     module.exit_json(**result)

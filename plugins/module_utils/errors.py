@@ -2,46 +2,15 @@
 # Copyright: (c) 2026, flashcat.flashduty contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Typed errors of the Flashduty client, and the redaction of the app key.
+"""Typed errors of the Flashduty client.
 
-Every message that leaves the client goes through :class:`Redactor`, so the
+Every message that leaves the client is redacted (:mod:`redaction`), so the
 app key never reaches a log, a warning or a failed task's ``msg``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
-
-import re
-
-from urllib.parse import quote, quote_plus
-
-REDACTED = "********"
-
-# Any app_key query parameter, whatever its value, e.g. inside a URL that
-# requests or urllib3 put into an exception's text.
-_APP_KEY_IN_URL = re.compile(r"(app_key=)[^&\s'\"<>)]*", re.IGNORECASE)
-
-
-class Redactor:
-    """Remove secrets (the app key, a pacing password), in every form a URL or a repr could carry them."""
-
-    def __init__(self, secret, *others):
-        forms = set()
-        for value in (secret,) + others:
-            if value:
-                forms.update([value, quote(value, safe=""), quote_plus(value), repr(value)[1:-1]])
-        # Longest first, so a form that contains another is removed whole.
-        self.forms = sorted((f for f in forms if f), key=len, reverse=True)
-
-    def __call__(self, text):
-        if text is None:
-            return None
-        text = "%s" % (text,)
-        text = _APP_KEY_IN_URL.sub(r"\1" + REDACTED, text)
-        for form in self.forms:
-            text = text.replace(form, REDACTED)
-        return text
 
 
 class FlashdutyError(Exception):

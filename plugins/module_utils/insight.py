@@ -17,8 +17,9 @@ import os
 import tempfile
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import csvio
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import INSIGHT_TEAM_EXPORT
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.names import merge_team_ids, team_ids_for_names
+from ansible_collections.flashcat.flashduty.plugins.module_utils.names import add_team_names
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
     EXPORT_MAX_DAY_RANGE,
     EXPORT_MAX_RANGE,
@@ -27,22 +28,18 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import 
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time, split_range
 
-PATH = "/insight/team/export"
 BODY_FIELDS = (
     "start_time", "end_time", "team_ids", "channel_ids", "responder_ids", "severities", "incident_ids",
     "query", "labels", "fields", "orderby", "asc", "is_my_team", "time_zone", "seconds_to_close_from",
     "seconds_to_close_to", "seconds_to_ack_from", "seconds_to_ack_to", "export_fields",
     "description_html_to_text", "split_hours", "aggregate_unit", "include_ever_muted",
 )
-# An export holds at most this many rows; the server cuts silently, so a file
-# of exactly this many rows may be incomplete.
-EXPORT_ROW_CAP = 10000
 
 
-def build_body(params, now):
-    """The request body from the module's options (times as Unix seconds)."""
+def build_body(params, now, zone):
+    """The request body from the module's options (times as Unix seconds;
+    ``today`` and the like in ``zone``, the tzinfo of ``time_zone``)."""
     body = {}
-    zone = get_zone(params.get("time_zone"))
     for key in BODY_FIELDS:
         value = params.get(key)
         if value is None:
@@ -53,27 +50,25 @@ def build_body(params, now):
     return body
 
 
-def plan_windows(body, split):
+def plan_windows(body, split, zone):
     """Validate ``body`` and return the ``[start, end]`` windows to export.
 
     With ``split`` and an ``aggregate_unit``, a range longer than one request
-    may cover is cut at bucket boundaries in ``time_zone``; each window is
-    validated as its own request. Without an aggregate unit, a long range is
+    may cover is cut at bucket boundaries in ``zone`` (``time_zone``'s); each
+    window's range is validated as its own request's. Without an aggregate unit, a long range is
     an error, since totals of windows would not add up to the range's.
     """
     unit = body.get("aggregate_unit")
     span = body.get("end_time", 0) - body.get("start_time", 0)
     max_span = EXPORT_MAX_DAY_RANGE if unit == "day" else EXPORT_MAX_RANGE
     if split and unit and span > max_span and body["start_time"] > 0:
-        zone = get_zone(body.get("time_zone"))
         windows = split_range(body["start_time"], body["end_time"], unit, zone, max_span)
     else:
         if split and not unit and span > max_span:
             raise ValidationError("split_range", "needs aggregate_unit: without time buckets the totals of "
                                   "several windows would not add up to the whole range's")
         windows = [[body.get("start_time"), body.get("end_time")]]
-    for start, end in windows:
-        validate_insight_export(dict(body, start_time=start, end_time=end))
+    validate_insight_export(body, windows=windows, zone=zone)
     return windows
 
 
@@ -115,14 +110,15 @@ class Export:
         for start, end in self.windows:
             handle, path = self._tempfile(".part")
             with handle:
-                result = self.client.download(PATH, dict(self.body, start_time=start, end_time=end), handle,
+                result = self.client.download(INSIGHT_TEAM_EXPORT.path, dict(self.body, start_time=start, end_time=end), handle,
                                               headers=self.headers)
             if result.is_json:
                 self.client.warn("the export of %d..%d answered with a JSON envelope and no CSV "
                                  "(request_id %s); it counts as zero rows" % (start, end, result.request_id))
                 continue
             rows = csvio.count_rows(path)[1]
-            if rows >= EXPORT_ROW_CAP:
+            # The server cuts silently: a file of exactly the cap's rows may be incomplete.
+            if rows >= INSIGHT_TEAM_EXPORT.row_cap:
                 self.capped_windows.append([start, end])
                 self.client.warn(
                     "the export of %d..%d came back with %d rows, the API's limit for one export: rows past it "
@@ -149,8 +145,8 @@ class Export:
             raise ValidationError("dest", "the folder %s is not writable" % folder)
 
     def run(self, return_rows, force, check_mode):
+        """Export and place the file; :meth:`check_dest` comes first."""
         dest = self.dest
-        self.check_dest()
         result = {"changed": False, "dest": dest, "windows": self.windows, "request_ids": [],
                   "columns": [], "row_count": 0, "checksum": None, "size": 0, "truncated": False}
         if return_rows:
@@ -193,18 +189,15 @@ class Export:
         return result
 
 
-def insight_export(module, client, params, now):
+def run(module, client, now):
     """The module's whole run: check, resolve team names, export."""
-    body = build_body(params, now)
-    windows = plan_windows(body, params["split_range"])
+    params = module.params
+    zone = get_zone(params.get("time_zone"))
+    body = build_body(params, now, zone)
+    windows = plan_windows(body, params["split_range"], zone)
     export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])
     export.check_dest()
-    if params.get("team_names"):
-        ids = team_ids_for_names(client, params["team_names"])
-        body["team_ids"] = merge_team_ids(body.get("team_ids"), ids)
-        if len(body["team_ids"]) > 100:
-            raise ValidationError("team_names", "with team_ids these make %d teams, but one export takes at most 100"
-                                  % len(body["team_ids"]))
+    add_team_names(client, body, params.get("team_names"), most=INSIGHT_TEAM_EXPORT.id_batch, per="export")
     result = export.run(params["return_rows"], params["force"], module.check_mode)
     # What was asked, for filters that check the columns (ansible-core 2.21
     # no longer returns the module's arguments as ``invocation``).

@@ -7,8 +7,8 @@
 Person ids in schedules are person ids, not member ids, so people are named
 through ``POST /person/infos``; teams through ``POST /team/infos``, and team
 names given as filters are found in ``POST /team/list``. Look-ups are batched
-(100 distinct ids a request, every id asked once per run) and run a few at a
-time, each request paced like every other.
+(the endpoint's id batch of distinct ids a request, every id asked once per
+run) and run a few at a time, each request paced like every other.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,29 +16,20 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
-import threading
 
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import PERSON_INFOS, TEAM_INFOS, TEAM_LIST
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     ApiError,
     FlashdutyError,
-    ResponseFormatError,
     ValidationError,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, fetch_all
+from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import answer_items, read_list
 from ansible_collections.flashcat.flashduty.plugins.module_utils.parallel import map_ordered
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
-    LOOKUP_BATCH,
-    PERSON_INFOS,
-    SCHEDULE_PAGING_CAP,
-    TEAM_INFOS,
-    TEAM_LIST_PAGE_LIMIT,
     check_schema,
+    schema_of,
     validate_team_list,
 )
-
-PERSON_INFOS_PATH = "/person/infos"
-TEAM_INFOS_PATH = "/team/infos"
-TEAM_LIST_PATH = "/team/list"
 
 
 def distinct(values):
@@ -51,22 +42,13 @@ def distinct(values):
     return out
 
 
-def _chunks(values, size=LOOKUP_BATCH):
+def _chunks(values, size):
     return [values[i:i + size] for i in range(0, len(values), size)]
 
 
-def _items(client, path, body):
-    data = client.post(path, body).data
-    items = data.get("items") if isinstance(data, dict) else None
-    if items is None:
-        return []
-    if not isinstance(items, list):
-        raise ResponseFormatError("POST %s answered without a list of items" % path)
-    return [item for item in items if isinstance(item, dict)]
-
-
-def _infos(client, path, schema, ids_field, id_field, ids, concurrency):
-    """``{id: item}`` of the ids the API knows: every id asked once, 100 a request.
+def _infos(client, endpoint, ids_field, id_field, ids, concurrency):
+    """``{id: item}`` of the ids the API knows: every id asked once, the
+    endpoint's id batch a request.
 
     ``ids_field`` names the request's list (``person_ids``), ``id_field`` the
     id in each answered item (``person_id``).
@@ -75,10 +57,10 @@ def _infos(client, path, schema, ids_field, id_field, ids, concurrency):
 
     def batch(chunk):
         body = {ids_field: chunk}
-        check_schema(schema, body)
-        return _items(client, path, body)
+        check_schema(schema_of(endpoint), body)
+        return answer_items(client.post(endpoint.path, body), endpoint.path, lenient=True)
     wanted, found = set(ids), {}
-    for items in map_ordered(batch, _chunks(ids), concurrency):
+    for items in map_ordered(batch, _chunks(ids, endpoint.id_batch), concurrency):
         for item in items:
             if item.get(id_field) in wanted:
                 found[item[id_field]] = item
@@ -87,34 +69,22 @@ def _infos(client, path, schema, ids_field, id_field, ids, concurrency):
 
 def person_infos(client, person_ids, concurrency=1):
     """``{person_id: {person_id, person_name, email}}`` for the people the API knows."""
-    found = _infos(client, PERSON_INFOS_PATH, PERSON_INFOS, "person_ids", "person_id", person_ids, concurrency)
+    found = _infos(client, PERSON_INFOS, "person_ids", "person_id", person_ids, concurrency)
     return dict((pid, {"person_id": pid, "person_name": item.get("person_name"), "email": item.get("email")})
                 for pid, item in found.items())
 
 
 def team_infos(client, team_ids, concurrency=1):
     """``{team_id: team_name}`` for the teams the API knows."""
-    found = _infos(client, TEAM_INFOS_PATH, TEAM_INFOS, "team_ids", "team_id", team_ids, concurrency)
+    found = _infos(client, TEAM_INFOS, "team_ids", "team_id", team_ids, concurrency)
     return dict((tid, item.get("team_name")) for tid, item in found.items())
 
 
 def list_teams(client, concurrency=1):
     """Every team of the account (``team_id``, ``team_name``), every page."""
-    stop = threading.Event()
-
-    def page(p):
-        body = {"p": p, "limit": TEAM_LIST_PAGE_LIMIT}
-        validate_team_list(body)
-        data = client.post(TEAM_LIST_PATH, body, stop=stop).data
-        if not isinstance(data, dict) or not isinstance(data.get("items") or [], list):
-            raise ResponseFormatError("POST %s answered without a list of items" % TEAM_LIST_PATH)
-        total, has_next = data.get("total"), data.get("has_next_page")
-        return Page([i for i in data.get("items") or [] if isinstance(i, dict)],
-                    total if isinstance(total, int) and not isinstance(total, bool) else None,
-                    has_next if isinstance(has_next, bool) else None)
-    result = fetch_all(page, TEAM_LIST_PAGE_LIMIT, SCHEDULE_PAGING_CAP // TEAM_LIST_PAGE_LIMIT, concurrency,
-                       stop=stop)
-    return distinct_teams(result.items)
+    body = {}
+    validate_team_list(dict(body, p=1, limit=TEAM_LIST.page_limit))
+    return distinct_teams(read_list(client, TEAM_LIST, body, concurrency=concurrency).items)
 
 
 def distinct_teams(items):
@@ -146,6 +116,21 @@ def team_ids_for_names(client, names, param="team_names", concurrency=1):
             raise ValidationError(param, "no team is named %r (names match exactly, case included); %s"
                                   % (name, hint))
     return distinct(tid for name in names for tid in by_name[name])
+
+
+def add_team_names(client, body, names, concurrency=1, most=None, per="request"):
+    """Add the ids of the teams named ``names`` to ``body["team_ids"]``, in place.
+
+    With ``most``, more teams than that in all is a ValidationError naming
+    ``team_names`` (one ``per`` takes at most ``most``).
+    """
+    if not names:
+        return
+    ids = team_ids_for_names(client, names, concurrency=concurrency)
+    body["team_ids"] = merge_team_ids(body.get("team_ids"), ids)
+    if most is not None and len(body["team_ids"]) > most:
+        raise ValidationError("team_names", "with team_ids these make %d teams, but one %s takes at most %d"
+                              % (len(body["team_ids"]), per, most))
 
 
 def merge_team_ids(team_ids, resolved):

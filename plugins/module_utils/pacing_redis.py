@@ -4,7 +4,7 @@
 
 """Pacing shared through a Redis (or Valkey) server, for jobs on many hosts.
 
-The file backend (:mod:`pacing`) coordinates the processes of one machine.
+The file backend (:mod:`pacing_file`) coordinates the processes of one machine.
 AWX jobs run in containers of their own, often on several nodes, so they
 share the account's limits only through a server they all reach. This
 backend keeps the file backend's guarantee there: no window of any limit's
@@ -36,11 +36,11 @@ import importlib
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import limits_for
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError, ValidationError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import (
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import (
     DEFAULT_MARGIN,
     Reservation,
-    limits_for,
     state_name,
     wait_for_slot,
 )
@@ -222,7 +222,7 @@ class RedisPacing:
         return Reservation(self.clock() + wait, before + max(wait, 0.0) + self.margin, _text(member))
 
     def answered(self, endpoint, reservation):
-        """The answer to ``reservation``'s request began now (see :meth:`pacing.Pacer.answered`)."""
+        """The answer to ``reservation``'s request began now (see :meth:`pacing_file.Pacer.answered`)."""
         self._retrying(lambda: self.answered_script(keys=self._keys(endpoint)[:1], args=[reservation.member]))
 
     def release(self, endpoint, reservation):

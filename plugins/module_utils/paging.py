@@ -40,7 +40,11 @@ __metaclass__ = type
 
 import contextlib
 import gc
+import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import OFFSET
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
 
 # From this many matches up, the vendor's ``total`` means "this many or more".
 CAPPED_TOTAL = 1000
@@ -80,6 +84,56 @@ class PagingResult:
     @property
     def totals(self):
         return [page.total for page in self.pages if page.total is not None]
+
+
+def answer_items(response, path, lenient=False):
+    """The items (dicts) of a list answer's ``data.items``.
+
+    An answer without a list of items is a :class:`ResponseFormatError`;
+    ``lenient`` (the look-ups, whose empty answers may carry no data) takes
+    a ``data`` that is no object for no items.
+    """
+    data = response.data
+    items = data.get("items") if isinstance(data, dict) else None
+    if (not isinstance(data, dict) and not lenient) or (items is not None and not isinstance(items, list)):
+        raise ResponseFormatError("POST %s answered without a list of items" % path, request_id=response.request_id)
+    return [item for item in items or [] if isinstance(item, dict)]
+
+
+def _known(value, kind):
+    """``value`` when it is of ``kind`` (never a bool for an int), else None."""
+    return value if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)) else None
+
+
+def read_page(client, endpoint, body, stop=None, item=None):
+    """One page of an offset-paged list endpoint as a :class:`Page`.
+
+    ``item(dict)`` (optional) returns each item as the caller keeps it;
+    the decoded items are this call's own, so it may fill them in place.
+    """
+    response = client.post(endpoint.path, body, stop=stop)
+    items = answer_items(response, endpoint.path)
+    if item is not None:
+        items = [item(entry) for entry in items]
+    data = response.data
+    return Page(items, _known(data.get("total"), int), _known(data.get("has_next_page"), bool))
+
+
+def read_list(client, endpoint, body, limit=None, page=None, concurrency=1, item=None):
+    """Page ``page`` alone, or every page, of an offset-paged ``endpoint``.
+
+    ``limit`` defaults to the endpoint's page limit; every page stays within
+    the paging cap (``p * limit``). Returns a :class:`PagingResult`.
+    """
+    if endpoint.paging != OFFSET:
+        raise ValueError("%s does not page by offset" % endpoint.path)
+    limit = limit or endpoint.page_limit
+    if page is not None:
+        return PagingResult([read_page(client, endpoint, dict(body, p=page, limit=limit), item=item)],
+                            truncated=False)
+    stop = threading.Event()
+    return fetch_all(lambda p: read_page(client, endpoint, dict(body, p=p, limit=limit), stop, item), limit,
+                     endpoint.max_page(limit), concurrency, stop=stop)
 
 
 @contextlib.contextmanager

@@ -19,6 +19,9 @@ from email.utils import parsedate_to_datetime
 
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
 RETRY_CODES = frozenset(["RequestTooFrequently", "ServiceUnavailable"])
+# Answers that say the server did not act on the request (rate limited).
+NOT_ACTED_STATUS = 429
+NOT_ACTED_CODE = "RequestTooFrequently"
 
 # The longest Retry-After the client will honour; a server asking for more
 # gets this much, and the attempt count still bounds the run.
@@ -79,3 +82,11 @@ def parse_retry_after(value, now):
 def is_retryable_status(status, code=None):
     """429, 500, 502, 503, 504 and the rate-limit code; never other 4xx."""
     return status in RETRY_STATUSES or code in RETRY_CODES
+
+
+def may_repeat(idempotent, status=None, code=None):
+    """May a retryable failure be sent again? A request that may be repeated
+    safely (see ``endpoints``), always; any other only when the server said
+    it did not act on it (429 or the rate-limit code): after a timeout or a
+    5xx it may have."""
+    return idempotent or status == NOT_ACTED_STATUS or code == NOT_ACTED_CODE

@@ -8,23 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import threading
-
-from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.names import (
-    merge_team_ids,
-    name_oncall,
-    team_ids_for_names,
-)
-from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, PagingResult, fetch_all
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
-    SCHEDULE_PAGE_LIMIT,
-    SCHEDULE_PAGING_CAP,
-    validate_schedule_list,
-)
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import PAGING_CAP, SCHEDULE_LIST
+from ansible_collections.flashcat.flashduty.plugins.module_utils.names import add_team_names, name_oncall
+from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import read_list
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import validate_schedule_list
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import parse_time
 
-PATH = "/schedule/list"
 # Body field -> module option, for messages.
 OPTION_NAMES = {"p": "page"}
 # List fields the API may send as null; they come back as [] so templates
@@ -101,21 +90,6 @@ def oncall_summary(items):
     } for item in items]
 
 
-def _page(client, body, stop=None):
-    response = client.post(PATH, body, stop=stop)
-    data = response.data
-    if not isinstance(data, dict) or not isinstance(data.get("items") or [], list):
-        raise ResponseFormatError("POST %s answered without a list of items" % PATH,
-                                  request_id=response.request_id)
-    total = data.get("total")
-    if not isinstance(total, int) or isinstance(total, bool):
-        total = None
-    has_next = data.get("has_next_page")
-    # The decoded items are this call's own: filled in place, not copied.
-    items = [_set_null_lists(item) for item in data.get("items") or [] if isinstance(item, dict)]
-    return Page(items, total, has_next if isinstance(has_next, bool) else None)
-
-
 def _unique(items):
     seen, out = set(), []
     for item in items:
@@ -127,7 +101,8 @@ def _unique(items):
     return out
 
 
-def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None, concurrency=1):
+def list_schedules(client, body, page=None, limit=SCHEDULE_LIST.page_limit, name=None, concurrency=1,
+                   checked=False):
     """Fetch one page (``page`` set) or every page; return the module result.
 
     Auto-paging goes on while pages come back full (the server's ``total`` is
@@ -135,23 +110,19 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None
     ``p * limit <= 10000``: when the last reachable page is still full, the
     first 10,000 come back with ``truncated: true`` and a warning. ``total``
     is then the number of distinct schedules read; with ``page`` set it is the
-    server's figure.
+    server's figure. ``checked``: the body was validated already (by :func:`run`).
     """
     single = page is not None
-    first = dict(body, p=page if single else 1, limit=limit)
-    validate_schedule_list(first, OPTION_NAMES)
-    if single:
-        result = PagingResult([_page(client, first)], truncated=False)
-    else:
-        stop = threading.Event()
-        result = fetch_all(lambda p: _page(client, dict(body, p=p, limit=limit), stop), limit,
-                           SCHEDULE_PAGING_CAP // limit, concurrency, stop=stop)
+    if not checked:
+        validate_schedule_list(dict(body, p=page if single else 1, limit=limit), OPTION_NAMES)
+    result = read_list(client, SCHEDULE_LIST, body, limit=limit, page=page, concurrency=concurrency,
+                       item=_set_null_lists)
     items = _unique(result.items)
     totals = result.totals
     if result.truncated:
         client.warn("more than %d schedules match this filter, but the API pages through only the first %d; "
                     "returned those (truncated: true). Narrow the filter with name, query, team_ids "
-                    "or is_my_team to see the rest." % (SCHEDULE_PAGING_CAP, SCHEDULE_PAGING_CAP))
+                    "or is_my_team to see the rest." % (PAGING_CAP, PAGING_CAP))
     if len(set(totals)) > 1:
         client.warn("the number of matching schedules changed while paging (%s); schedules created or deleted "
                     "meanwhile may be missing or were skipped as duplicates" % " -> ".join(str(t) for t in totals))
@@ -171,15 +142,16 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_PAGE_LIMIT, name=None
     }
 
 
-def schedule_info(client, params, now, concurrency=1):
+def run(module, client, now):
     """The module's whole run: check, resolve team names, list, name the people on call."""
+    params = module.params
+    concurrency = params["concurrency"]
     body = build_body(params, now)
-    page, limit = params.get("page"), params.get("limit", SCHEDULE_PAGE_LIMIT)
+    page, limit = params.get("page"), params.get("limit", SCHEDULE_LIST.page_limit)
     validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES)
-    if params.get("team_names"):
-        ids = team_ids_for_names(client, params["team_names"], concurrency=concurrency)
-        body["team_ids"] = merge_team_ids(body.get("team_ids"), ids)
-    result = list_schedules(client, body, page=page, limit=limit, name=params.get("name"), concurrency=concurrency)
+    add_team_names(client, body, params.get("team_names"), concurrency=concurrency)
+    result = list_schedules(client, body, page=page, limit=limit, name=params.get("name"), concurrency=concurrency,
+                            checked=True)
     result["team_ids"] = body.get("team_ids") or []
     if params.get("resolve_names", True):
         result["persons"], problem = name_oncall(client, result["oncall"], concurrency,

@@ -19,15 +19,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.flashcat.flashduty.plugins.module_utils import endpoints
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schema_check import iter_errors
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import DAY, get_zone
 
 INT64 = {"type": "integer", "minimum": -(2 ** 63), "maximum": 2 ** 63 - 1}
-ID_LIST_100 = {"type": "array", "items": INT64, "maxItems": 100}
-
-SCHEDULE_PAGE_LIMIT = 100
-SCHEDULE_PAGING_CAP = 10000
+# A list of ids, at most as many as one request carries.
+ID_LIST = {"type": "array", "items": INT64, "maxItems": endpoints.ID_BATCH}
 SCHEDULE_MAX_WINDOW = 45 * DAY
 
 SCHEDULE_LIST = {
@@ -39,7 +38,7 @@ SCHEDULE_LIST = {
     "properties": {
         "query": {"type": "string", "description": "Keyword matched against schedule names."},
         "p": {"type": "integer", "minimum": 1, "default": 1, "description": "Page number, from 1."},
-        "limit": {"type": "integer", "minimum": 1, "maximum": SCHEDULE_PAGE_LIMIT, "default": 10,
+        "limit": {"type": "integer", "minimum": 1, "maximum": endpoints.SCHEDULE_LIST.page_limit, "default": 10,
                   "description": "Items per page."},
         "is_my_team": {"type": "boolean"},
         "is_my_manage": {"type": "boolean"},
@@ -73,11 +72,11 @@ INSIGHT_TEAM_EXPORT = {
     "properties": {
         "start_time": dict(INT64, exclusiveMinimum=0, description="Unix seconds, greater than 0."),
         "end_time": dict(INT64, description="Unix seconds, greater than start_time."),
-        "team_ids": ID_LIST_100,
-        "channel_ids": ID_LIST_100,
-        "responder_ids": ID_LIST_100,
+        "team_ids": ID_LIST,
+        "channel_ids": ID_LIST,
+        "responder_ids": ID_LIST,
         "severities": {"type": "array", "maxItems": 3, "items": {"type": "string", "enum": SEVERITIES}},
-        "incident_ids": {"type": "array", "maxItems": 100,
+        "incident_ids": {"type": "array", "maxItems": endpoints.INSIGHT_TEAM_EXPORT.id_batch,
                          "items": {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}},
         "query": {"type": "string"},
         "labels": {"type": "object"},
@@ -100,8 +99,6 @@ INSIGHT_TEAM_EXPORT = {
 }
 
 # The companion endpoints that turn ids into names (the vendor's reference).
-# /person/infos documents no maximum; the client asks for 100 ids a request.
-LOOKUP_BATCH = 100
 PERSON_INFOS = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://flashcat.flashduty/schemas/person_infos.json",
@@ -110,7 +107,7 @@ PERSON_INFOS = {
     "additionalProperties": False,
     "required": ["person_ids"],
     "properties": {
-        "person_ids": {"type": "array", "items": INT64, "minItems": 1, "maxItems": LOOKUP_BATCH,
+        "person_ids": {"type": "array", "items": INT64, "minItems": 1, "maxItems": endpoints.PERSON_INFOS.id_batch,
                        "description": "Person ids (not member ids); unknown ids are left out of the answer."},
     },
 }
@@ -122,10 +119,9 @@ TEAM_INFOS = {
     "additionalProperties": False,
     "required": ["team_ids"],
     "properties": {
-        "team_ids": dict(ID_LIST_100, minItems=1),
+        "team_ids": dict(ID_LIST, maxItems=endpoints.TEAM_INFOS.id_batch, minItems=1),
     },
 }
-TEAM_LIST_PAGE_LIMIT = 100
 TEAM_LIST = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://flashcat.flashduty/schemas/team_list.json",
@@ -134,7 +130,7 @@ TEAM_LIST = {
     "additionalProperties": False,
     "properties": {
         "p": {"type": "integer", "minimum": 1, "default": 1, "description": "Page number, from 1."},
-        "limit": {"type": "integer", "minimum": 1, "maximum": TEAM_LIST_PAGE_LIMIT, "default": 20},
+        "limit": {"type": "integer", "minimum": 1, "maximum": endpoints.TEAM_LIST.page_limit, "default": 20},
         "orderby": {"type": "string", "enum": ["created_at", "updated_at", "team_name"]},
         "asc": {"type": "boolean"},
         "person_id": INT64,
@@ -142,6 +138,7 @@ TEAM_LIST = {
     },
 }
 
+# By the name an endpoint's entry in ``endpoints`` gives its schema.
 SCHEMAS = {
     "schedule_list": SCHEDULE_LIST,
     "insight_team_export": INSIGHT_TEAM_EXPORT,
@@ -149,6 +146,12 @@ SCHEMAS = {
     "team_infos": TEAM_INFOS,
     "team_list": TEAM_LIST,
 }
+
+
+def schema_of(endpoint):
+    """The request schema of an :class:`endpoints.Endpoint`."""
+    return SCHEMAS[endpoint.schema]
+
 
 _TYPE_WORDS = {
     "integer": "a whole number", "string": "a string", "boolean": "true or false",
@@ -227,16 +230,35 @@ def validate_schedule_list(body, names=None):
         raise ValidationError(names.get("is_my_manage", "is_my_manage"),
                               "must not be true together with is_my_team")
     page, limit = body.get("p", 1), body.get("limit", 10)
-    if page * limit > SCHEDULE_PAGING_CAP:
+    if page * limit > endpoints.PAGING_CAP:
         raise ValidationError(names.get("p", "p"), "page * limit must be at most %d, got %d * %d"
-                              % (SCHEDULE_PAGING_CAP, page, limit))
+                              % (endpoints.PAGING_CAP, page, limit))
     _check_window(body, "start", "end", names, max_span=SCHEDULE_MAX_WINDOW, strict_max=True, pair=True)
 
 
-def validate_insight_export(body, names=None):
-    """Schema plus the cross-field rules of POST /insight/team/export."""
+def validate_insight_export(body, names=None, windows=None, zone=None):
+    """Schema plus the cross-field rules of POST /insight/team/export.
+
+    ``windows`` (``[start, end]`` pairs; the body's own range by default)
+    are the ranges of the requests the body is sent with, each checked as
+    its own request's. ``zone``: the tzinfo of ``time_zone``, when the
+    caller has looked it up already.
+    """
     names = names or {}
     check_schema(INSIGHT_TEAM_EXPORT, body, names)
+    for start, end in windows or [[body["start_time"], body["end_time"]]]:
+        _check_export_range(dict(body, start_time=start, end_time=end), names)
+    for metric in ("seconds_to_close", "seconds_to_ack"):
+        low, high = body.get(metric + "_from"), body.get(metric + "_to")
+        if low is not None and high is not None and high <= low:
+            raise ValidationError(names.get(metric + "_to", metric + "_to"),
+                                  "must be greater than %s_from (%d), got %d" % (metric, low, high))
+    if body.get("time_zone") and zone is None:
+        get_zone(body["time_zone"], names.get("time_zone", "time_zone"))
+
+
+def _check_export_range(body, names):
+    """The rules of one export's time range (and its aggregate unit)."""
     _check_window(body, "start_time", "end_time", names, max_span=EXPORT_MAX_RANGE)
     span = body["end_time"] - body["start_time"]
     unit = body.get("aggregate_unit")
@@ -246,20 +268,13 @@ def validate_insight_export(body, names=None):
     if unit == "day" and span > EXPORT_MAX_DAY_RANGE:
         raise ValidationError(names.get("aggregate_unit", "aggregate_unit"),
                               "'day' allows a time range of at most 31 days, got %s" % _span_words(span))
-    for metric in ("seconds_to_close", "seconds_to_ack"):
-        low, high = body.get(metric + "_from"), body.get(metric + "_to")
-        if low is not None and high is not None and high <= low:
-            raise ValidationError(names.get(metric + "_to", metric + "_to"),
-                                  "must be greater than %s_from (%d), got %d" % (metric, low, high))
-    if body.get("time_zone"):
-        get_zone(body["time_zone"], names.get("time_zone", "time_zone"))
 
 
 def validate_team_list(body):
     """Schema plus the paging cap of POST /team/list."""
     check_schema(TEAM_LIST, body)
-    if body.get("p", 1) * body.get("limit", 20) > SCHEDULE_PAGING_CAP:
-        raise ValidationError("p", "page * limit must be at most %d" % SCHEDULE_PAGING_CAP)
+    if body.get("p", 1) * body.get("limit", 20) > endpoints.PAGING_CAP:
+        raise ValidationError("p", "page * limit must be at most %d" % endpoints.PAGING_CAP)
 
 
 def validate_header_value(param, value):

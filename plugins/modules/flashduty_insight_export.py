@@ -280,14 +280,8 @@ request_ids:
   elements: str
 """
 
-import time
-
-from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
-    client_from_module,
-    flashduty_module,
-    run_module,
-)
-from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import insight_export
+from ansible_collections.flashcat.flashduty.plugins.module_utils.common import flashduty_module, run_module
+from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import run
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import AGGREGATE_UNITS, EXPORT_FIELDS, SEVERITIES
 
 
@@ -325,11 +319,7 @@ def main():
         language=dict(type="str"),
     )
     module = flashduty_module(options, supports_check_mode=True, add_file_common_args=True)
-
-    def action():
-        return insight_export(module, client_from_module(module), module.params, time.time())
-
-    run_module(module, action)
+    run_module(module, run)
 
 
 if __name__ == "__main__":

@@ -268,16 +268,13 @@ request_ids:
   sample: [01HK8XQE3Z7JM2NTFQ5YJ8P9R4]
 """
 
-import time
-
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
-    client_from_module,
     concurrency_option,
     flashduty_module,
     run_module,
-    validate_concurrency,
 )
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import schedule_info
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import SCHEDULE_LIST
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import run
 
 
 def main():
@@ -291,19 +288,13 @@ def main():
         start=dict(type="raw"),
         end=dict(type="raw"),
         page=dict(type="int"),
-        limit=dict(type="int", default=100),
+        limit=dict(type="int", default=SCHEDULE_LIST.page_limit),
         concurrency=concurrency_option(),
         resolve_names=dict(type="bool", default=True),
         return_schedules=dict(type="bool", default=True),
     )
     module = flashduty_module(options, supports_check_mode=True)
-
-    def action():
-        concurrency = validate_concurrency(module.params["concurrency"])
-        client = client_from_module(module, concurrency)
-        return schedule_info(client, module.params, time.time(), concurrency)
-
-    run_module(module, action)
+    run_module(module, run)
 
 
 if __name__ == "__main__":

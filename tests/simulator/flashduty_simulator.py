@@ -43,14 +43,32 @@ try:
 except ImportError:  # pragma: no cover
     ZoneInfo = None
 
+
+def _endpoints():
+    """The collection's table of endpoints (plugins/module_utils/endpoints.py).
+
+    Imported as the tests and ``make demo`` import the collection (through
+    ``.build/collections`` on the path); when that is not set up (the
+    simulator started by hand from a bare checkout), the file is loaded on
+    its own: it imports nothing from the collection.
+    """
+    try:
+        from ansible_collections.flashcat.flashduty.plugins.module_utils import endpoints
+        return endpoints
+    except ImportError:
+        import importlib.util
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        spec = importlib.util.spec_from_file_location(
+            "flashduty_endpoints", os.path.join(root, "plugins", "module_utils", "endpoints.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+
 DEFAULT_APP_KEY = "sim-app-key-0123456789abcdef"
-DOCUMENTED_LIMITS = {
-    "/schedule/list": [[50, 1.0], [1000, 60.0]],
-    "/insight/team/export": [[1, 1.0], [10, 60.0]],
-    "/person/infos": [[50, 1.0], [1000, 60.0]],
-    "/team/infos": [[50, 1.0], [1000, 60.0]],
-    "/team/list": [[50, 1.0], [1000, 60.0]],
-}
+# The per-account limits the vendor documents, as the collection's table has them.
+DOCUMENTED_LIMITS = dict((endpoint.path, [list(limit) for limit in endpoint.limits])
+                         for endpoint in _endpoints().ENDPOINTS.values())
 # The companion endpoints of the vendor's reference, served by method name.
 JSON_ENDPOINTS = {"/person/infos": "person_infos", "/team/infos": "team_infos", "/team/list": "team_list"}
 # Person names that need care in HTML, CSV and YAML: non-ASCII, quotes, <, an apostrophe.

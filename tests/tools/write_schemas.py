@@ -2,7 +2,8 @@
 """Write the request-body JSON Schemas to a folder (``make schemas``).
 
 The schemas live in plugins/module_utils/schemas.py, so they travel with the
-modules; the files under docs/schemas/ are for readers and other tools, and
+modules; one file per endpoint of plugins/module_utils/endpoints.py, named
+by the schema its entry names. The files under docs/schemas/ are for readers and other tools, and
 tests/unit/test_schemas.py fails when they drift.
 """
 
@@ -15,7 +16,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, ".build", "collections"))
 
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import SCHEMAS  # noqa: E402
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import ENDPOINTS  # noqa: E402
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import schema_of  # noqa: E402
 
 
 def render(schema):
@@ -24,10 +26,10 @@ def render(schema):
 
 def main(folder):
     os.makedirs(folder, exist_ok=True)
-    for name, schema in sorted(SCHEMAS.items()):
-        path = os.path.join(folder, name + ".json")
+    for endpoint in sorted(ENDPOINTS.values(), key=lambda e: e.schema):
+        path = os.path.join(folder, endpoint.schema + ".json")
         with open(path, "w") as handle:
-            handle.write(render(schema))
+            handle.write(render(schema_of(endpoint)))
         print("wrote %s" % path)
 
 

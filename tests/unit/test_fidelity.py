@@ -12,10 +12,10 @@ import re
 import pytest
 
 from support import role_play, sim_figures
-from ansible_collections.flashcat.flashduty.plugins.module_utils import columns as layout
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils import export_columns as layout
 from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ApiError, ResponseFormatError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.report import export_batch_size
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_summary import export_batch_size
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as export_module
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
 
@@ -217,8 +217,9 @@ def test_the_report_filters_read_the_servers_rows_under_every_column_layout(sim,
                                                                             position, form):
     """The export as the role asks for it, then what the role's filters insight_summary and
     insight_chart run, in-process (the filter plugin itself imports controller code, which would
-    turn this process's module warnings into Ansible's display)."""
-    from ansible_collections.flashcat.flashduty.plugins.module_utils import report
+    turn this process's module warnings into Ansible's display; plugin_utils does not)."""
+    from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_chart import chart_svg
+    from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_summary import summarize
     sim.config(column_order=order, bucket_position=position, bucket_format=form)
     start, end = 1777593600, 1777593600 + 14 * DAY  # 2026-05-01 to 2026-05-15
     fields = role_vars()
@@ -226,10 +227,10 @@ def test_the_report_filters_read_the_servers_rows_under_every_column_layout(sim,
                                             aggregate_unit="day", split_hours=True, split_range=True,
                                             export_fields=fields))
     assert "failed" not in result, result
-    summary = report.summarize([result], fields, "UTC")
+    summary = summarize([result], fields, "UTC")
     expected, dummy = sim_figures(sim, start, end)
     assert_teams_match(summary["teams"], expected)
-    chart = report.chart_svg(summary, "UTC", "day")
+    chart = chart_svg(summary, "UTC", "day")
     assert ">2026-05-01<" in chart and not re.search(r">1[0-9]{9}<", chart)  # date labels, never Unix seconds
 
 

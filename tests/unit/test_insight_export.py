@@ -121,7 +121,7 @@ def test_json_envelope_instead_of_csv_warns_and_gives_zero_rows(sim, args, run_m
 
 def test_the_result_says_what_was_asked_so_the_summary_needs_no_invocation(sim, args, run_module):
     # ansible-core 2.21 no longer puts the module's arguments in a result (invocation).
-    from ansible_collections.flashcat.flashduty.plugins.module_utils.report import REPORT_FIELDS, summarize
+    from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_summary import REPORT_FIELDS, summarize
     sim.config(column_order="vendor", bucket_position="last")
     result = run_module(module, dict(args, team_ids=[4295771902131, 4295771902132], aggregate_unit="day",
                                      export_fields=list(reversed(REPORT_FIELDS))))

@@ -14,8 +14,9 @@ import threading
 import pytest
 
 from support import FakeTime, Simulator, run_processes
-from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Abandoned, Pacer, next_slot
+from ansible_collections.flashcat.flashduty.plugins.module_utils import endpoints, pacing_file
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import Abandoned, next_slot
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_file import Pacer
 
 EXPORT_LIMITS = ((1, 1.0), (10, 60.0))
 EXPORT_PATH = "/insight/team/export"
@@ -93,9 +94,9 @@ def test_schedule_list_paces_at_50_per_second_and_1000_per_minute(tmp_path):
 
 
 def test_unknown_endpoints_get_the_strictest_limits():
-    assert pacing.limits_for("/incident/list") == EXPORT_LIMITS
-    assert pacing.limits_for("/schedule/list") == ((50, 1.0), (1000, 60.0))
-    assert pacing.limits_for("/schedule/list", {"/schedule/list": ((5, 1.0),)}) == ((5, 1.0),)
+    assert endpoints.limits_for("/incident/list") == EXPORT_LIMITS
+    assert endpoints.limits_for("/schedule/list") == ((50, 1.0), (1000, 60.0))
+    assert endpoints.limits_for("/schedule/list", {"/schedule/list": ((5, 1.0),)}) == ((5, 1.0),)
 
 
 def test_disabled_pacing_never_waits(tmp_path):
@@ -129,11 +130,11 @@ def test_state_file_is_named_by_a_hash_and_never_holds_the_key(tmp_path):
         with open(os.path.join(str(tmp_path), name)) as handle:
             assert key not in handle.read()
     state = json.load(open(os.path.join(str(tmp_path), [n for n in names if n.endswith(".json")][0])))
-    assert state["version"] == pacing.STATE_VERSION and len(state["stamps"]) == 1
+    assert state["version"] == pacing_file.STATE_VERSION and len(state["stamps"]) == 1
 
 
 @pytest.mark.parametrize("content", ["{not json", "", json.dumps({"version": 1, "stamps": [1, 2]}),
-                                     json.dumps({"version": pacing.STATE_VERSION, "stamps": "x"}), "[]"])
+                                     json.dumps({"version": pacing_file.STATE_VERSION, "stamps": "x"}), "[]"])
 def test_corrupt_empty_or_old_state_is_rebuilt_with_a_warning(tmp_path, content):
     fake = FakeTime()
     warnings = []
@@ -145,7 +146,7 @@ def test_corrupt_empty_or_old_state_is_rebuilt_with_a_warning(tmp_path, content)
     pacer.wait()
     assert len(warnings) == 1 and "rebuilt" in warnings[0]
     assert fake.sleeps == [pytest.approx(1.1)]  # pacing goes on from the rebuilt state
-    assert json.load(open(pacer.path))["version"] == pacing.STATE_VERSION
+    assert json.load(open(pacer.path))["version"] == pacing_file.STATE_VERSION
 
 
 def test_unusable_pacing_dir_degrades_to_in_process_pacing(tmp_path):
@@ -171,7 +172,7 @@ def test_a_pacing_dir_another_thread_just_created_is_used_without_a_warning(tmp_
     def isdir_before_the_other_thread(path):  # the pacer's own check sees no directory yet
         calls.append(path)
         return False if len(calls) == 1 else real_isdir(path)
-    monkeypatch.setattr(pacing.os.path, "isdir", isdir_before_the_other_thread)
+    monkeypatch.setattr(pacing_file.os.path, "isdir", isdir_before_the_other_thread)
     fake = FakeTime()
     warnings = []
     pacer = Pacer("key-race", "/insight/team/export", directory=str(directory), clock=fake.clock,
@@ -264,7 +265,7 @@ def test_a_state_written_by_0_2_0_is_read_with_the_default_margin(tmp_path):
     pacer = Pacer("key", EXPORT_PATH, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep, margin=0.1)
     os.makedirs(str(tmp_path), exist_ok=True)
     with open(pacer.path, "w") as handle:
-        json.dump({"version": pacing.STATE_VERSION, "endpoint": EXPORT_PATH, "limits": [[1, 1.0]],
+        json.dump({"version": pacing_file.STATE_VERSION, "endpoint": EXPORT_PATH, "limits": [[1, 1.0]],
                    "stamps": [999.5]}, handle)
     warnings = []
     pacer.warn = warnings.append

@@ -17,7 +17,7 @@ import pytest
 from support import RedisServer, Simulator, make_certificate, playbook_env
 from ansible_collections.flashcat.flashduty.plugins.module_utils import common
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Abandoned, state_name
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import Abandoned, state_name
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis import (
     KEY_PREFIX,
     PacingError,
@@ -128,7 +128,7 @@ def test_a_slot_one_window_after_the_last_settled_time_goes_whatever_its_microse
     # free: the second of two requests at one per 2 s slept three times more.
     import math
     import time
-    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Reservation
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import Reservation
     pacing = RedisPacing(KEY, server.url, limits={EXPORT: ((1, 2.0),)})
     log, seq, last = pacing._keys(EXPORT)
     first = math.floor(time.time() * 1e4) / 1e4 + micro * 1e-6

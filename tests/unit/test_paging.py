@@ -187,11 +187,11 @@ def test_pages_asked_ahead_that_still_wait_for_a_slot_are_given_up_when_the_list
     # for a slot 30 s away, while pages 1 to 4 answer from what was sent
     # before. Once page 4 has answered, the waiting pages are neither sent
     # nor waited for, and their slots go back.
-    from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing
+    from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing_core, pacing_file
     # A thread that a busy machine wakes late would queue again behind the
     # 30 s slots; that is another test's subject.
-    monkeypatch.setattr(pacing, "LATE_WAKE", 10.0)
-    pacer = pacing.Pacer("key", "/schedule/list", directory=str(tmp_path), limits=((5, 30.0),))
+    monkeypatch.setattr(pacing_core, "LATE_WAKE", 10.0)
+    pacer = pacing_file.Pacer("key", "/schedule/list", directory=str(tmp_path), limits=((5, 30.0),))
     for dummy in range(5):
         pacer.wait()
     stop = threading.Event()
@@ -220,7 +220,7 @@ def list_at_ten_a_second(settle, monkeypatch, tmp_path, schedules, config, fault
     from support import Simulator
     from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
     from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ApiError
-    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import Pacer
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_file import Pacer
     from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import list_schedules
     if not settle:
         monkeypatch.setattr(Pacer, "answered", lambda self, reservation: None)

@@ -18,8 +18,8 @@ import pytest
 
 from support import SimHandle, Simulator, role_play, run_playbook, sim_figures
 from flashduty_simulator import DataSet
-from ansible_collections.flashcat.flashduty.plugins.module_utils import columns as layout
-from ansible_collections.flashcat.flashduty.plugins.module_utils.report_view import change, duration
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils import export_columns as layout
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_view import change, duration
 
 NOW = 1779667200  # 2026-05-25 00:00 UTC
 START, END = NOW - 7 * 86400, NOW

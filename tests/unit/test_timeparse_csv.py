@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import csvio
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError, ValidationError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.report import local_time
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_format import local_time
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import (
     bucket_floor,
     get_zone,

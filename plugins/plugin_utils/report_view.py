@@ -5,7 +5,7 @@
 """What the insight report shows, ready for its templates (HTML and Markdown).
 
 From the per-team summaries of the period and of the period before it (see
-:mod:`report`), and from flashduty_schedule_info's result for the period:
+:mod:`insight_summary`), and from flashduty_schedule_info's result for the period:
 the headline figures with their change, the teams sorted by incidents, the
 hour-bucket split of interruptions, who is on call grouped by team, and the
 on-call load of every person (hours and shifts from the computed shifts,
@@ -19,7 +19,7 @@ __metaclass__ = type
 
 from datetime import datetime
 
-from ansible_collections.flashcat.flashduty.plugins.module_utils.columns import HOUR_BUCKETS
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.export_columns import HOUR_BUCKETS
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import group_person_ids
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone
 

@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, flashcat.flashduty contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Values as the insight report writes them: a time in any of the modules'
+forms as Unix seconds, Unix seconds as local time, dict rows as CSV text."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import io
+import time
+from datetime import datetime, timezone
+
+from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time
+
+
+def to_unix(value, time_zone=None, name="time", now=None):
+    """A time in any of the modules' forms as Unix seconds."""
+    return parse_time(value, time.time() if now is None else now, name, get_zone(time_zone))
+
+
+def zone_or_utc(time_zone):
+    """The zone named ``time_zone``; UTC when none is named."""
+    return get_zone(time_zone) if time_zone else timezone.utc
+
+
+def local(ts, zone):
+    """Unix seconds as 'YYYY-MM-DD HH:MM' in ``zone`` (a tzinfo); empty for none."""
+    return datetime.fromtimestamp(ts, zone).strftime("%Y-%m-%d %H:%M") if ts else ""
+
+
+def local_time(ts, time_zone=None):
+    """Unix seconds as 'YYYY-MM-DD HH:MM' in the zone; empty for none.
+
+    Seconds may come as text: without Jinja2 native types (ansible-core
+    before 2.19) a templated number is a string.
+    """
+    if ts is None or ts == "":
+        return ""
+    return local(to_unix(ts, time_zone, "local_time"), zone_or_utc(time_zone))
+
+
+def to_csv(rows, columns):
+    """CSV text (CRLF, quoted where needed) of dict rows in column order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return out.getvalue()
