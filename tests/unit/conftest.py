@@ -31,6 +31,19 @@ def pytest_configure(config):
         "on an injected clock")
 
 
+# The files whose tests run the role or many playbooks, heaviest first: pytest-xdist hands out a file
+# at a time in this order, so the long files start at once and the short ones fill in around them.
+HEAVY_FIRST = ("test_fidelity.py", "test_report.py", "test_role.py", "test_reliability.py", "test_playbooks.py",
+               "test_pacing_redis.py", "test_names.py", "test_package.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def weight(item):
+        name = os.path.basename(str(item.fspath))
+        return HEAVY_FIRST.index(name) if name in HEAVY_FIRST else len(HEAVY_FIRST)
+    items.sort(key=weight)  # stable: a file's own order stays
+
+
 @pytest.fixture
 def sim():
     """A simulator without rate limits (tests of pacing switch them on)."""
