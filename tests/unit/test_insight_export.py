@@ -16,9 +16,6 @@ import pytest
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as module
 
-# Module runs, argument handling and ansible-doc differ between ansible-core versions: every leg.
-pytestmark = pytest.mark.matrix
-
 PATH = "/insight/team/export"
 DAY = 86400
 START = 1779667200  # 2026-05-25T00:00:00Z
@@ -39,6 +36,7 @@ def leftovers(directory):
     return [n for n in os.listdir(directory) if n.startswith(".flashduty-export-")]
 
 
+@pytest.mark.matrix
 def test_exports_to_dest_and_as_rows(sim, args, run_module, tmp_path):
     result = run_module(module, args)
     assert result["changed"] is True, result
@@ -57,6 +55,7 @@ def test_exports_to_dest_and_as_rows(sim, args, run_module, tmp_path):
     assert leftovers(str(tmp_path / "out")) == []
 
 
+@pytest.mark.matrix
 def test_second_run_is_unchanged_and_does_not_rewrite(sim, args, run_module):
     run_module(module, args)
     before = os.stat(args["dest"])
@@ -66,6 +65,7 @@ def test_second_run_is_unchanged_and_does_not_rewrite(sim, args, run_module):
     assert os.stat(args["dest"]).st_mtime == before.st_mtime - 100
 
 
+@pytest.mark.matrix
 def test_file_attributes_are_applied(sim, args, run_module):
     result = run_module(module, dict(args, mode="0640"))
     assert stat.S_IMODE(os.stat(args["dest"]).st_mode) == 0o640
@@ -74,6 +74,7 @@ def test_file_attributes_are_applied(sim, args, run_module):
     assert result["checksum"] == again["checksum"]
 
 
+@pytest.mark.matrix
 def test_every_option_reaches_the_body_with_its_api_name(sim, args, run_module):
     options = dict(team_ids=[4295771902131], channel_ids=[1, 2], responder_ids=[3], severities=["Critical", "Ok"],
                    incident_ids=["0123456789abcdef01234567"], query="db", labels={"env": "prod"},
@@ -88,6 +89,7 @@ def test_every_option_reaches_the_body_with_its_api_name(sim, args, run_module):
     assert result["columns"] == ["Period", "Team Name", "Total Incidents", "Hours"]
 
 
+@pytest.mark.matrix
 def test_times_accept_the_same_forms_as_the_schedule_module(sim, args, run_module):
     run_module(module, dict(args, start_time="2026-05-25T08:00:00+08:00", end_time="2026-05-26"))
     assert sim.requests(PATH)[0]["body"]["start_time"] == START
@@ -97,6 +99,7 @@ def test_times_accept_the_same_forms_as_the_schedule_module(sim, args, run_modul
     assert body["end_time"] - body["start_time"] == 7 * DAY
 
 
+@pytest.mark.matrix
 def test_language_is_sent_and_names_the_columns(sim, args, run_module):
     result = run_module(module, dict(args, language="zh-CN", dest=None))
     assert sim.requests(PATH)[0]["accept_language"] == "zh-CN"
@@ -104,11 +107,13 @@ def test_language_is_sent_and_names_the_columns(sim, args, run_module):
     assert result["dest"] is None and result["changed"] is False and result["row_count"] == 12
 
 
+@pytest.mark.matrix
 def test_return_rows_false_still_counts(sim, args, run_module):
     result = run_module(module, dict(args, return_rows=False))
     assert "rows" not in result and result["row_count"] == 12 and result["columns"]
 
 
+@pytest.mark.matrix
 def test_json_envelope_instead_of_csv_warns_and_gives_zero_rows(sim, args, run_module):
     with open(args["dest"], "wb") as handle:
         handle.write(b"old,report\r\n")
@@ -119,6 +124,7 @@ def test_json_envelope_instead_of_csv_warns_and_gives_zero_rows(sim, args, run_m
     assert open(args["dest"], "rb").read() == b"old,report\r\n"
 
 
+@pytest.mark.matrix
 def test_the_result_says_what_was_asked_so_the_summary_needs_no_invocation(sim, args, run_module):
     # ansible-core 2.21 no longer puts the module's arguments in a result (invocation).
     from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_summary import REPORT_FIELDS, summarize
@@ -158,6 +164,7 @@ def test_split_range_90_days_by_day_makes_3_requests_at_local_midnight(sim, args
     assert len(periods) == 90 and periods[0] == "2026-02-01" and periods[-1] == "2026-05-01"
 
 
+@pytest.mark.matrix
 def test_too_long_range_without_aggregate_unit_is_refused(sim, args, run_module):
     result = run_module(module, dict(args, end_time=START + 400 * DAY, split_range=True))
     assert result["failed"] is True and result["msg"].startswith("split_range")
@@ -185,6 +192,7 @@ def test_too_long_range_without_aggregate_unit_is_refused(sim, args, run_module)
     (dict(language="en\r\nX-Injected: 1"), "language"),
     (dict(dest="/nonexistent-folder/insight.csv"), "dest"),
 ])
+@pytest.mark.matrix
 def test_every_rule_rejects_bad_input_before_sending(sim, args, run_module, extra, option):
     result = run_module(module, dict(args, **extra))
     assert result["failed"] is True
@@ -193,6 +201,7 @@ def test_every_rule_rejects_bad_input_before_sending(sim, args, run_module, extr
     assert not os.path.exists(args["dest"])
 
 
+@pytest.mark.matrix
 def test_failure_mid_download_leaves_dest_byte_for_byte_intact(sim, args, run_module, tmp_path):
     previous = b"\xef\xbb\xbfprevious report\r\n"
     with open(args["dest"], "wb") as handle:
@@ -204,6 +213,7 @@ def test_failure_mid_download_leaves_dest_byte_for_byte_intact(sim, args, run_mo
     assert leftovers(str(tmp_path / "out")) == []
 
 
+@pytest.mark.matrix
 def test_failure_in_a_later_window_leaves_nothing_behind(sim, args, run_module, tmp_path):
     # The first window is served normally (a zero-delay fault), the second is refused.
     sim.faults({"kind": "slow", "delay": 0, "path": PATH, "times": 1},
@@ -214,6 +224,7 @@ def test_failure_in_a_later_window_leaves_nothing_behind(sim, args, run_module, 
     assert not os.path.exists(args["dest"]) and leftovers(str(tmp_path / "out")) == []
 
 
+@pytest.mark.matrix
 def test_check_mode_fetches_nothing_and_predicts_the_write(sim, args, run_module):
     assert run_module(module, args, check_mode=True)["changed"] is True
     with open(args["dest"], "wb") as handle:
@@ -223,6 +234,7 @@ def test_check_mode_fetches_nothing_and_predicts_the_write(sim, args, run_module
     assert sim.requests() == []
 
 
+@pytest.mark.matrix
 def test_force_false_keeps_an_existing_file_and_reads_its_rows(sim, args, run_module):
     with open(args["dest"], "wb") as handle:
         handle.write(b"Team ID,Team Name\r\n7,Kept\r\n")
@@ -231,6 +243,7 @@ def test_force_false_keeps_an_existing_file_and_reads_its_rows(sim, args, run_mo
     assert sim.requests() == []
 
 
+@pytest.mark.matrix
 def test_playbook_writes_the_file_and_registers_the_result(sim, playbook, tmp_path):
     dest = tmp_path / "report" / "team.csv"
     dest.parent.mkdir()

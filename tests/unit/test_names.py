@@ -17,9 +17,6 @@ from flashduty_simulator import DELETED_PERSONS, PERSON_NAMES, DataSet
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as export_module
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
 
-# Module runs, argument handling and ansible-doc differ between ansible-core versions: every leg.
-pytestmark = pytest.mark.matrix
-
 NOW = 1779667200
 SRE, PAYMENTS = 4295771902131, 4295771902132
 
@@ -70,6 +67,7 @@ def test_1234_schedules_are_named_in_a_handful_of_batched_requests(sim, conn, ru
     assert all(e["team_name"] for e in result["oncall"])
 
 
+@pytest.mark.matrix
 def test_failing_name_look_ups_leave_the_listing_with_ids_and_one_warning(sim, conn, run_module):
     sim.config(now=NOW)
     sim.faults({"kind": "status", "status": 503, "path": "/person/infos", "times": 100},
@@ -83,17 +81,20 @@ def test_failing_name_look_ups_leave_the_listing_with_ids_and_one_warning(sim, c
     assert len(names_warnings) == 1 and "HTTP 503" in names_warnings[0] and "HTTP 500" in names_warnings[0]
 
 
+@pytest.mark.matrix
 def test_an_invalid_key_still_fails(sim, conn, run_module):
     result = run_module(schedule_module, dict(conn, app_key="not-the-key-4f2a9c", start="-1d", end="+1d"))
     assert result["failed"] is True and result["error_code"] == "Unauthorized"
 
 
+@pytest.mark.matrix
 def test_resolve_names_false_looks_nothing_up(sim, conn, run_module):
     result = run_module(schedule_module, dict(conn, start="-1d", end="+1d", resolve_names=False))
     assert set(r["path"] for r in sim.requests()) == {"/schedule/list"}
     assert "persons" not in result and "team_name" not in result["oncall"][0]
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_team_names_resolve_exactly_and_merge_with_team_ids(sim, conn, run_module, check_mode):
     result = run_module(schedule_module, dict(conn, team_names=["Payments, EU", u"运维团队"], team_ids=[SRE]),
@@ -109,6 +110,7 @@ def test_team_names_resolve_exactly_and_merge_with_team_ids(sim, conn, run_modul
     (schedule_module, {}),
     (export_module, {"start_time": NOW - 86400, "end_time": NOW}),
 ])
+@pytest.mark.matrix
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_an_unknown_team_name_fails_before_any_other_request(sim, conn, run_module, module, args, check_mode):
     result = run_module(module, dict(conn, team_names=["SRE", "payments, eu"], **args), check_mode=check_mode)
@@ -118,6 +120,7 @@ def test_an_unknown_team_name_fails_before_any_other_request(sim, conn, run_modu
     assert set(r["path"] for r in sim.requests()) == {"/team/list"}
 
 
+@pytest.mark.matrix
 def test_the_export_takes_team_names(sim, conn, run_module):
     result = run_module(export_module, dict(conn, start_time=NOW - 86400, end_time=NOW, team_names=['Data "Lake"']))
     assert "failed" not in result, result
@@ -125,7 +128,6 @@ def test_the_export_takes_team_names(sim, conn, run_module):
     assert [row["Team Name"] for row in result["rows"]] == ['Data "Lake"']
 
 
-@pytest.mark.matrix
 def test_the_report_shows_names_escaped_in_html_and_intact_in_csv(sim, playbook, tmp_path):
     report = tmp_path / "report"
     run = playbook(role_play(report, insight_report_team_names=["SRE", "Payments, EU"]))

@@ -12,14 +12,12 @@ import pytest
 from flashduty_simulator import DELETED_PERSONS, DataSet  # the simulator's data model is the oracle
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as module
 
-# Module runs, argument handling and ansible-doc differ between ansible-core versions: every leg.
-pytestmark = pytest.mark.matrix
-
 PATH = "/schedule/list"
 NOW = 1779667200  # 2026-05-25T00:00:00Z, the simulator's clock in these tests
 DAY = 86400
 
 
+@pytest.mark.matrix
 def test_fetches_every_schedule_in_the_fewest_requests(sim, conn, run_module):
     sim.config(schedules=345)
     result = run_module(module, conn)
@@ -48,6 +46,7 @@ def test_more_than_10000_matches_are_truncated_with_a_warning(sim, conn, run_mod
     assert "more than 10000" in warning and "first 10000" in warning and "team_ids" in warning
 
 
+@pytest.mark.matrix
 def test_each_option_reaches_the_request_body(sim, conn, run_module):
     args = dict(conn, query="sre", team_ids=[4295771902131, 4295771902143], is_my_team=True,
                 start="2026-05-25T00:00:00Z", end="2026-06-01T00:00:00Z", page=2, limit=7)
@@ -61,6 +60,7 @@ def test_each_option_reaches_the_request_body(sim, conn, run_module):
     assert sim.requests(PATH)[-1]["body"] == {"is_my_manage": True, "is_my_team": False, "p": 1, "limit": 100}
 
 
+@pytest.mark.matrix
 def test_page_fetches_that_page_only(sim, conn, run_module):
     result = run_module(module, dict(conn, page=3, limit=20))
     assert len(sim.requests(PATH)) == 1
@@ -69,6 +69,7 @@ def test_page_fetches_that_page_only(sim, conn, run_module):
     assert [s["schedule_id"] for s in result["schedules"]] == [s["schedule_id"] for s in everything[40:60]]
 
 
+@pytest.mark.matrix
 def test_name_keeps_only_the_exact_match_and_is_sent_as_query(sim, conn, run_module):
     name = "sre-oncall-00012"
     result = run_module(module, dict(conn, name=name))
@@ -78,6 +79,7 @@ def test_name_keeps_only_the_exact_match_and_is_sent_as_query(sim, conn, run_mod
     assert run_module(module, dict(conn, name="sre-oncall-0001"))["schedules"] == []
 
 
+@pytest.mark.matrix
 def test_oncall_summary_for_a_window(sim, conn, run_module):
     sim.config(now=NOW + 3600)
     result = run_module(module, dict(conn, start="-1d", end="+6d", team_ids=[4295771902131]))
@@ -109,6 +111,7 @@ def test_oncall_summary_for_a_window(sim, conn, run_module):
     assert checked >= 20
 
 
+@pytest.mark.matrix
 def test_return_schedules_false_leaves_out_only_the_schedules(sim, conn, run_module):
     sim.config(now=NOW + 3600, schedules=345)
     args = dict(conn, start="-1d", end="+6d")
@@ -123,6 +126,7 @@ def test_return_schedules_false_leaves_out_only_the_schedules(sim, conn, run_mod
     assert sum(1 for entry in lean["oncall"] if entry["current"]) >= 20
 
 
+@pytest.mark.matrix
 def test_null_list_fields_come_back_as_empty_lists(sim, conn, run_module):
     result = run_module(module, dict(conn, limit=10, page=1))
     for item in result["schedules"]:
@@ -161,6 +165,7 @@ def test_schedules_that_shift_between_pages_are_not_duplicated(sim, conn, run_mo
     (dict(base_url="ftp://example"), "base_url"),
     (dict(rate_limits={"/schedule/list": ["fast"]}), "rate_limits"),
 ])
+@pytest.mark.matrix
 def test_invalid_input_fails_naming_the_option_and_sends_nothing(sim, conn, run_module, args, option):
     result = run_module(module, dict(conn, **args))
     assert result["failed"] is True
@@ -170,18 +175,21 @@ def test_invalid_input_fails_naming_the_option_and_sends_nothing(sim, conn, run_
     assert sim.requests() == []
 
 
+@pytest.mark.matrix
 def test_ansible_type_errors_name_the_option(sim, conn, run_module):
     result = run_module(module, dict(conn, team_ids=["abc"]))
     assert result["failed"] is True and "team_ids" in result["msg"]
     assert sim.requests() == []
 
 
+@pytest.mark.matrix
 def test_check_mode_reads_as_usual(sim, conn, run_module):
     result = run_module(module, dict(conn, page=1, limit=5), check_mode=True)
     assert result["changed"] is False and len(result["schedules"]) == 5
     assert len(sim.requests(PATH)) == 1
 
 
+@pytest.mark.matrix
 def test_api_errors_fail_with_code_and_request_id(sim, conn, run_module):
     sim.faults({"kind": "status", "status": 401, "code": "Unauthorized", "message": "bad key", "times": 1})
     result = run_module(module, conn)
@@ -191,6 +199,7 @@ def test_api_errors_fail_with_code_and_request_id(sim, conn, run_module):
     assert result["request_id"] == request_id and request_id in result["msg"]
 
 
+@pytest.mark.matrix
 def test_playbook_registers_the_result(sim, playbook, tmp_path):
     out = tmp_path / "result.json"
     run = playbook("""
@@ -216,6 +225,7 @@ def test_playbook_registers_the_result(sim, playbook, tmp_path):
     assert sim.app_key not in run.stdout + run.stderr
 
 
+@pytest.mark.matrix
 def test_a_multi_line_server_message_fails_on_one_line(sim, conn, run_module):
     sim.faults({"kind": "status", "status": 400, "code": "InvalidParameter", "message": "bad\nquery\r\nvalue",
                 "times": 1})
@@ -223,6 +233,7 @@ def test_a_multi_line_server_message_fails_on_one_line(sim, conn, run_module):
     assert result["failed"] is True and "bad query value" in result["msg"] and "\n" not in result["msg"]
 
 
+@pytest.mark.matrix
 def test_a_lone_infinite_value_for_a_list_of_ids_fails_naming_the_option(sim, conn, run_module):
     # Found by hypothesis: ansible-core turns the scalar into a list and crashes converting 'inf'.
     result = run_module(module, dict(conn, team_ids=float("inf")))
@@ -241,6 +252,7 @@ def test_concurrent_pages_reuse_a_pool_of_connections(sim, conn, run_module):
     assert not [w for w in result.get("warnings", []) if "pool" in w.lower()]
 
 
+@pytest.mark.matrix
 def test_concurrency_outside_its_range_fails_before_any_request(sim, conn, run_module):
     for value in (0, 51):
         result = run_module(module, dict(conn, concurrency=value))
