@@ -145,6 +145,8 @@ MATRIX_VERSIONS ?= 2.21 2.16 2.17 2.18 2.20
 NEW_CORE_VERSIONS := 2.20 2.21
 MATRIX_FULL ?= 2.21
 matrix_marks = $(if $(filter $(1),$(MATRIX_FULL)),,-m matrix)
+# The whole suite also checks the changelog and the execution environment's build context.
+matrix_full_tools = $(if $(filter $(1),$(MATRIX_FULL)),antsibull-changelog ansible-builder)
 matrix_version = $(if $(filter $(1),$(NEW_CORE_VERSIONS)),3.13,3.11)
 PYTHON313_PATH := $(BUILD)/python3.13.path
 
@@ -161,7 +163,8 @@ matrix_python = $(if $(filter $(1),$(NEW_CORE_VERSIONS)),$$(cat $(PYTHON313_PATH
 .venv-%/.installed: requirements.txt $$(call matrix_python_dep,$$*)
 	@mkdir -p $(BUILD)
 	$(STAGE) venv-$* bash -c '$(call matrix_python,$*) -m venv .venv-$* && .venv-$*/bin/pip install -q --upgrade pip \
-	  && .venv-$*/bin/pip install -q "ansible-core==$*.*" -r requirements.txt pytest pytest-xdist hypothesis jsonschema'
+	  && .venv-$*/bin/pip install -q "ansible-core==$*.*" -r requirements.txt pytest pytest-xdist hypothesis jsonschema \
+	  $(call matrix_full_tools,$*)'
 	touch $@
 
 matrix-%: .venv-%/.installed $(COLLECTION_LINK) system-packages

@@ -44,24 +44,27 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=weight)  # stable: a file's own order stays
 
 
-@pytest.fixture
-def sim():
-    """A simulator without rate limits (tests of pacing switch them on)."""
+@contextlib.contextmanager
+def _running_simulator():
     server = Simulator(limits="off").start()
     try:
         yield SimHandle(server)
     finally:
         server.stop()
+
+
+@pytest.fixture
+def sim():
+    """A simulator without rate limits (tests of pacing switch them on)."""
+    with _running_simulator() as handle:
+        yield handle
 
 
 @pytest.fixture(scope="module")
 def module_sim():
     """One simulator for a test file's shared runs (a role run several tests read, never change)."""
-    server = Simulator(limits="off").start()
-    try:
-        yield SimHandle(server)
-    finally:
-        server.stop()
+    with _running_simulator() as handle:
+        yield handle
 
 
 @pytest.fixture

@@ -369,4 +369,5 @@ def test_the_password_is_in_no_output_of_a_vvvv_run(tmp_path):
     assert run.returncode == 0, run.stdout[-2000:]
     assert statuses == [200, 200]
     assert PASSWORD not in run.stdout + run.stderr and KEY not in run.stdout + run.stderr
-    assert "pacing_url" in run.stdout  # the option is there, masked
+    if "module_args" in run.stdout:  # the invocation (ansible-core 2.21 returns none) names the option, masked
+        assert "pacing_url" in run.stdout

@@ -29,8 +29,8 @@ def run_report(sim, folder, **role_vars):
     """Run the role for the 7 days before NOW into ``folder``/report: ``(report dir, fact)``."""
     sim.config(now=NOW)
     report = folder / "report"
-    run = run_playbook(sim, folder, role_play(report, insight_report_start=START, insight_report_end=END,
-                                               **role_vars))
+    play = role_play(report, insight_report_start=START, insight_report_end=END, **role_vars)
+    run = run_playbook(sim, folder, play)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return report, json.loads((report / "fact.json").read_text())
 
@@ -44,7 +44,6 @@ def weekly(module_sim, tmp_path_factory):
     module_sim.config(column_order="vendor", bucket_position="last", bucket_format="unix")
     report, fact = run_report(module_sim, tmp_path_factory.mktemp("weekly"))
     return module_sim, report, fact
-
 
 
 def cell_texts(html, table_id):
@@ -217,7 +216,6 @@ def big_report(tmp_path_factory):
     finally:
         server.stop()
     return report / "report.html", fact
-
 
 
 @pytest.mark.parametrize("width", [1280, 390])
