@@ -121,8 +121,9 @@ def run_module(tmp_path):
 
 @pytest.fixture
 def waits(monkeypatch):
-    """Modules run in-process wait on a fake clock: each retry's and each slot's wait is
-    recorded in ``waits.sleeps`` instead of slept, and backoff has no jitter.
+    """Modules run in-process wait on a fake clock: each retry's wait is recorded in
+    ``waits.sleeps`` instead of slept, and backoff has no jitter (pacing waits are the
+    pacer's own; tests that use this turn pacing off or need no slot).
 
     The clock starts at the real time, so HTTP-date Retry-After headers still mean what they say.
     """

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from support import Simulator, make_certificate, playbook_env
+from support import Simulator, make_certificate, playbook_env, run_playbook
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as export_module
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
 
@@ -163,12 +163,8 @@ def run_play(sim, tmp_path):
     dest = tmp_path / "report.csv"
     dest.write_bytes(OLD_CSV)
     out = tmp_path / "results.json"
-    book = tmp_path / "play.yml"
-    book.write_text(PLAY % {"dest": dest, "out": out, "start": START, "end": START + 7 * 86400})
-    environment = playbook_env(sim, tmp_path, FLASHDUTY_APP_KEY=KEY)
-    exe = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-    run = subprocess.run([exe, "-vvvv", str(book)], env=environment, capture_output=True, text=True,
-                         timeout=300, check=False, cwd=str(tmp_path))
+    run = run_playbook(sim, tmp_path, PLAY % {"dest": dest, "out": out, "start": START, "end": START + 7 * 86400},
+                       "-vvvv", FLASHDUTY_APP_KEY=KEY)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     return run, json.loads(out.read_text()), dest
 
