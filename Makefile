@@ -12,7 +12,7 @@
 # cache, the CPython build and the Debian packages in place (as on CI): 17.7
 # minutes (2026-12-03); from nothing about 35 (projected; CI allows 90). The
 # README's Development section has the table of stages.
-# make check is the inner loop: lint and the unit suite (about 3 minutes).
+# make check is the inner loop: lint and the unit suite (3 to 5 minutes).
 
 SHELL := /bin/bash
 PYTHON ?= python3
