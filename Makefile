@@ -79,7 +79,7 @@ demo: runtime
 # schedules), taken by the Chromium test, for a person to look at.
 screenshots: venv system-packages
 	mkdir -p $(BUILD)/screenshots
-	FLASHDUTY_SCREENSHOT_DIR=$(BUILD)/screenshots $(VENV)/bin/python -m pytest tests/unit/test_report.py \
+	FLASHDUTY_SCREENSHOT_DIR=$(BUILD)/screenshots $(VENV)/bin/python -m pytest tests/unit/roles/test_insight_report_pages.py \
 	  -q -p no:cacheprovider -k lays_out
 	@echo "Screenshots: $(BUILD)/screenshots/report-1280.png, $(BUILD)/screenshots/report-390.png"
 
@@ -127,8 +127,8 @@ galaxy: venv $(GALAXY_VENV)/.installed
 # ansible-test sanity, with no entries in tests/sanity/ignore-*.txt, and
 # ansible-test units on the suites that fit its layout (the others need
 # ansible-playbook, molecule or a browser beside them, which make unit has).
-ANSIBLE_TEST_UNITS := tests/unit/test_client.py tests/unit/test_pacing.py tests/unit/test_schemas.py \
-  tests/unit/test_timeparse_csv.py tests/unit/test_property.py
+ANSIBLE_TEST_UNITS := tests/unit/plugins/module_utils/test_client.py tests/unit/plugins/module_utils/test_pacing.py tests/unit/plugins/module_utils/test_schemas.py \
+  tests/unit/plugins/module_utils/test_timeparse_csvio.py tests/unit/collection/test_property.py
 sanity: venv system-packages
 	$(STAGE) sanity-2.19 $(ANSIBLE_TEST_LOCK) tests/tools/ansible_test.sh $(CURDIR)/$(VENV) sanity --venv --python 3.11
 	$(STAGE) units-2.19 $(ANSIBLE_TEST_LOCK) tests/tools/ansible_test.sh $(CURDIR)/$(VENV) units --venv --python 3.11 \

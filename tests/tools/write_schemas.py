@@ -4,7 +4,7 @@
 The schemas live in plugins/module_utils/schemas.py, so they travel with the
 modules; one file per endpoint of plugins/module_utils/endpoints.py, named
 by the schema its entry names. The files under docs/schemas/ are for readers and other tools, and
-tests/unit/test_schemas.py fails when they drift.
+tests/unit/plugins/module_utils/test_schemas.py fails when they drift.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -33,7 +33,7 @@ def pytest_configure(config):
 
 # The files whose tests run the role or many playbooks, heaviest first: pytest-xdist hands out a file
 # at a time in this order, so the long files start at once and the short ones fill in around them.
-HEAVY_FIRST = ("test_fidelity.py", "test_report.py", "test_role.py", "test_reliability.py", "test_playbooks.py",
+HEAVY_FIRST = ("test_fidelity.py", "test_insight_report_pages.py", "test_insight_report.py", "test_reliability.py", "test_playbooks.py",
                "test_pacing_redis.py", "test_names.py", "test_package.py")
 
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """The insight_report role through ansible-playbook: argument validation,
 batching of team ids, connection pass-through, the period. The report's
-figures and layout are in test_report.py."""
+figures and layout are in test_insight_report_pages.py."""
 
 from __future__ import absolute_import, division, print_function
 

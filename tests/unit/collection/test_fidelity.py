@@ -174,7 +174,7 @@ FAST_EXPORTS = """
 
 def test_the_role_batches_teams_so_its_exports_stay_under_the_cap(sim, playbook, tmp_path):
     # A year by week with hour buckets: 61 teams a request, so 70 teams take 2 requests (the period
-    # before, when compared, is batched by the same task: test_role.py has it).
+    # before, when compared, is batched by the same task: test_insight_report.py has it).
     sim.config(teams=70, schedules=70)
     play = role_play(tmp_path / "report", insight_report_start="2025-05-25", insight_report_end="2026-05-25",
                      insight_report_aggregate_unit="week", insight_report_compare=False)
@@ -187,7 +187,7 @@ def test_the_role_batches_teams_so_its_exports_stay_under_the_cap(sim, playbook,
 
 # ---------------------------------------------------------- export columns
 
-# Every layout in-process here; the role itself runs with ("vendor", "last", "unix") in test_report.py,
+# Every layout in-process here; the role itself runs with ("vendor", "last", "unix") in test_insight_report_pages.py,
 # whose figures are all checked against the simulator's rows.
 LAYOUTS = [("asked", "first", "date"), ("vendor", "last", "unix"), ("vendor", "first", "date"),
            ("asked", "last", "date"), ("vendor", "first", "unix")]
