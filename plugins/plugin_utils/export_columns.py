@@ -106,10 +106,16 @@ def _problem(field, values, team_ids, zone):
     return "%r is not a count" % (bad[0],) if bad else None
 
 
-def _layout_problem(layout, columns, rows, team_ids, zone):
-    """Why the layout (field per column) does not fit the rows, or None."""
+def _layout_problem(layout, columns, rows, team_ids, zone, seen):
+    """Why the layout (field per column) does not fit the rows, or None.
+
+    ``seen`` keeps the verdict on each (column, field) pair: the layouts
+    differ only in where the bucket sits, so most pairs recur in every one.
+    """
     for column, field in zip(columns, layout):
-        problem = _problem(field, [row.get(column) for row in rows], team_ids, zone)
+        if (column, field) not in seen:
+            seen[column, field] = _problem(field, [row.get(column) for row in rows], team_ids, zone)
+        problem = seen[column, field]
         if problem:
             return "column %r as %s: %s" % (column, field, problem)
     named = dict(zip(layout, columns))
@@ -153,9 +159,9 @@ def map_columns(columns, rows, fields, team_ids=None, bucket=False, time_zone=No
         raise ResponseFormatError(
             "cannot map the export's columns: it has %d (%s) but %d were asked for (%s%s)"
             % (len(columns), ", ".join(columns), len(wanted), ", ".join(fields), " and a time bucket" if bucket else ""))
-    fits, problems = [], []
+    fits, problems, seen = [], [], {}
     for layout in _layouts(fields, bucket):
-        problem = _layout_problem(layout, columns, rows, team_ids, zone)
+        problem = _layout_problem(layout, columns, rows, team_ids, zone, seen)
         if problem is None:
             fits.append(layout)
         else:
@@ -180,10 +186,15 @@ def _row_text(columns, row):
 def keyed_rows(rows, mapping, time_zone=None):
     """The rows keyed by field; the bucket (``period``) as Unix seconds."""
     zone = get_zone(time_zone)
+    starts = {}  # a bucket's text recurs in every team's row: parsed once
     out = []
     for row in rows:
         keyed = dict((field, row.get(column)) for field, column in mapping.items())
         if BUCKET in keyed:
-            keyed[BUCKET] = bucket_start(keyed[BUCKET], zone)
+            value = keyed[BUCKET]
+            key = (type(value), value)
+            if key not in starts:
+                starts[key] = bucket_start(value, zone)
+            keyed[BUCKET] = starts[key]
         out.append(keyed)
     return out
