@@ -46,9 +46,6 @@ STAGE := tests/tools/stage
 # so that the tests of a file can share one run of the role (a module fixture).
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS = -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
-# ansible-test keeps its sanity virtualenvs in ~/.ansible/test without a lock:
-# runs of two legs side by side take turns.
-ANSIBLE_TEST_LOCK := flock $(BUILD)/.ansible-test.lock
 
 # The demo needs only what the collection needs; the tests add their tools.
 $(VENV)/.runtime: requirements.txt
@@ -80,15 +77,17 @@ demo: runtime
 screenshots: venv system-packages
 	mkdir -p $(BUILD)/screenshots
 	FLASHDUTY_SCREENSHOT_DIR=$(BUILD)/screenshots $(VENV)/bin/python -m pytest tests/unit/roles/test_insight_report_pages.py \
-	  -q -p no:cacheprovider -k lays_out
-	@echo "Screenshots: $(BUILD)/screenshots/report-1280.png, $(BUILD)/screenshots/report-390.png"
+	  -q -p no:cacheprovider -k "lays_out or prints"
+	@echo "Full pages: $(BUILD)/screenshots/report-1280.png, report-390.png, report-360.png; print: report.pdf"
 
-# Debian packages the tests use: headless Chromium opens the HTML report,
+# Debian packages the tests use: headless Chromium opens the HTML report (with
+# a CJK font, so that team names such as 运维团队 are drawn, not boxes),
 # shellcheck is one of ansible-test's sanity tests, redis-server is the real
 # Redis the shared-pacing tests start on a loopback port.
 SYSTEM_PACKAGES := chromium shellcheck redis-server
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "missing:$$missing (sudo apt-get install$$missing)"; exit 1; fi; fi
@@ -96,10 +95,11 @@ system-packages:
 unit: venv system-packages
 	$(STAGE) unit $(VENV)/bin/python -m pytest tests/unit $(PYTEST_ARGS)
 
-# The inner loop: lint, then the unit suite on this Python, and their seconds.
+# The inner loop: lint beside the unit suite on this Python, and their seconds.
 check:
 	@mkdir -p $(BUILD) && rm -f $(STAGE_LOG)
-	@$(MAKE) --no-print-directory lint unit; rc=$$?; $(STAGE) --report; exit $$rc
+	@$(MAKE) --no-print-directory venv system-packages && \
+	  $(MAKE) --no-print-directory -j$(JOBS) --output-sync=target lint unit; rc=$$?; $(STAGE) --report; exit $$rc
 
 molecule: venv
 	cd roles/insight_report && NO_COLOR=1 $(CURDIR)/$(STAGE) molecule molecule test
@@ -130,8 +130,8 @@ galaxy: venv $(GALAXY_VENV)/.installed
 ANSIBLE_TEST_UNITS := tests/unit/plugins/module_utils/test_client.py tests/unit/plugins/module_utils/test_pacing.py tests/unit/plugins/module_utils/test_schemas.py \
   tests/unit/plugins/module_utils/test_timeparse_csvio.py tests/unit/collection/test_property.py
 sanity: venv system-packages
-	$(STAGE) sanity-2.19 $(ANSIBLE_TEST_LOCK) tests/tools/ansible_test.sh $(CURDIR)/$(VENV) sanity --venv --python 3.11
-	$(STAGE) units-2.19 $(ANSIBLE_TEST_LOCK) tests/tools/ansible_test.sh $(CURDIR)/$(VENV) units --venv --python 3.11 \
+	$(STAGE) sanity-2.19 tests/tools/ansible_test.sh $(CURDIR)/$(VENV) sanity --venv --python 3.11
+	$(STAGE) units-2.19 tests/tools/ansible_test.sh $(CURDIR)/$(VENV) units --venv --python 3.11 \
 	  $(ANSIBLE_TEST_UNITS)
 
 # The other ansible-core versions. 2.16 to 2.18 run on this Python (3.11);
@@ -173,7 +173,7 @@ matrix-%: .venv-%/.installed $(COLLECTION_LINK) system-packages
 	@echo "== ansible-core $* on Python $(call matrix_version,$*)"
 	$(STAGE) tests-$* env PATH=$(CURDIR)/.venv-$*/bin:$$PATH .venv-$*/bin/python -m pytest tests/unit $(PYTEST_ARGS) \
 	  $(call matrix_marks,$*)
-	$(STAGE) sanity-$* $(ANSIBLE_TEST_LOCK) tests/tools/ansible_test.sh $(CURDIR)/.venv-$* sanity --venv \
+	$(STAGE) sanity-$* tests/tools/ansible_test.sh $(CURDIR)/.venv-$* sanity --venv \
 	  --python $(call matrix_version,$*)
 
 test-matrix: $(foreach v,$(MATRIX_VERSIONS),matrix-$(v))

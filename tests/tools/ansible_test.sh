@@ -9,6 +9,16 @@ dest="$root/.build/ansible-test/$(basename "$venv")/ansible_collections/flashcat
 rm -rf "$dest" && mkdir -p "$dest"
 cd "$root"
 git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} "$dest/"
+# ansible-test keeps its sanity virtualenvs in ~/.ansible/test, made without a
+# lock: two ansible-core versions whose requirements hash alike would build one
+# directory at the same time. Each virtualenv of ours gets a HOME of its own
+# (kept between runs, beside the CPython build), so legs run side by side;
+# pip's cache stays the user's.
+real_home=$HOME
+export PIP_CACHE_DIR=${PIP_CACHE_DIR:-$real_home/.cache/pip}
+leg_home="${XDG_CACHE_HOME:-$real_home/.cache}/flashcat.flashduty/ansible-test-home/$(basename "$venv")"
+mkdir -p "$leg_home"
+export HOME=$leg_home
 "$venv/bin/python" tests/tools/ansible_test_bootstrap.py >/dev/null
 cd "$dest"
 # ansible-test lists a collection's files through git when there is a repository.
