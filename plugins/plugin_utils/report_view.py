@@ -36,11 +36,19 @@ RISE_IS_BAD = ("incidents", "mtta_seconds", "mttr_seconds", "interruptions")
 CAPS = {"oncall_teams": 40, "oncall_per_team": 3, "load": 25}
 
 
+# A change is news when it is at least this large (percent for counts and times, percentage points for a
+# percentage) and the figure rests on at least this many incidents (or interruptions) in one of the two
+# periods; a smaller change is shown, without colour or arrow.
+CHANGES = {"threshold_pct": 10.0, "threshold_pp": 2.0, "min_count": 10}
+ARROWS = {"up": u"\u25b2", "down": u"\u25bc"}
+
+
 def change(current, previous, kind):
     """``{"value", "previous", "delta", "text", "trend"}`` of one figure against the period before.
 
     ``delta`` is the relative change in percent (percentage points for a
-    percentage); None when there is nothing to compare with.
+    percentage); None when there is nothing to compare with. ``trend``
+    follows the change as it is shown: a change that rounds to "0%" is flat.
     """
     delta = None
     if current is not None and previous is not None:
@@ -56,24 +64,33 @@ def change(current, previous, kind):
         text = "0%"
     else:
         text = "%+.0f%%" % delta
-    trend = "flat" if not delta else ("up" if delta > 0 else "down")
+    visible = delta if kind == "pct" else (round(delta) if delta is not None else None)
+    trend = "flat" if not visible else ("up" if visible > 0 else "down")
     return {"value": current, "previous": previous, "delta": delta, "text": text, "trend": trend,
             "shown": shown(current, kind), "previous_shown": shown(previous, kind)}
 
 
 def shown(value, kind):
-    """A figure as the report prints it."""
+    """A figure as the report prints it: counts with thousands separators."""
     if value is None:
         return "-"
     if kind == "seconds":
         return duration(value)
     if kind == "pct":
         return "%.1f %%" % value
-    return "%d" % value
+    return "{:,}".format(int(value))
 
 
-def _judge(key, entry):
-    if entry["trend"] == "flat":
+def _judge(key, entry, kind=None, base=None, changes=None):
+    """Tone and arrow of a change: ``worse``/``better`` with an arrow only when it is news (see CHANGES),
+    ``same`` otherwise. ``base`` is the larger count the figure rests on in the two periods."""
+    changes = changes or CHANGES
+    limit = changes["threshold_pp"] if kind == "pct" else changes["threshold_pct"]
+    news = (entry["trend"] != "flat" and entry["delta"] is not None and abs(entry["delta"]) >= limit
+            and (base is None or base >= changes["min_count"]))
+    entry["news"] = news
+    entry["arrow"] = ARROWS[entry["trend"]] if news else ""
+    if not news:
         entry["tone"] = "same"
     else:
         worse = (entry["trend"] == "up") == (key in RISE_IS_BAD)
@@ -81,11 +98,38 @@ def _judge(key, entry):
     return entry
 
 
-def _compare_all(current, previous):
+def _base(current, previous):
+    """The larger incident count of the two periods a figure rests on."""
+    counts = [(f or {}).get("incidents") for f in (current, previous)]
+    counts = [c for c in counts if c is not None]
+    return max(counts) if counts else None
+
+
+def _compare_all(current, previous, changes=None):
     out = {}
+    base = _base(current, previous)
     for key, dummy, kind in METRICS:
-        out[key] = _judge(key, change((current or {}).get(key), (previous or {}).get(key) if previous else None, kind))
+        value_base = base
+        if key == "interruptions":
+            value_base = _base({"incidents": (current or {}).get(key)}, {"incidents": (previous or {}).get(key)})
+        out[key] = _judge(key, change((current or {}).get(key), (previous or {}).get(key) if previous else None, kind),
+                          kind, value_base, changes)
     return out
+
+
+def what_changed(headline, teams, limit=6):
+    """The few changes that matter, largest first: the headline's and the teams' incident counts."""
+    items = []
+    for h in headline:
+        if h.get("news"):
+            items.append({"scope": "All teams", "label": h["label"], "kind": h["kind"], "entry": h})
+    for team in teams:
+        entry = team["changes"]["incidents"]
+        if entry.get("news"):
+            items.append({"scope": team["team_name"] if team["team_name"] is not None else "%s" % team["team_id"],
+                          "label": "Incidents", "kind": "count", "entry": entry})
+    items.sort(key=lambda i: (i["scope"] != "All teams", -abs(i["entry"]["delta"] or 0)))
+    return items[:limit], max(0, len(items) - limit)
 
 
 def duration(seconds):
@@ -145,12 +189,26 @@ def oncall_load(schedules, persons, start, end):
     return rows
 
 
-def build_view(summary, previous=None, schedules=None, period=None, time_zone=None, window_start=None, caps=None):
+def _plain(number):
+    """10.0 as 10, 2.5 as 2.5: a number as a person writes it."""
+    return int(number) if float(number) == int(number) else number
+
+
+def _days(start, end):
+    """The period's length in days as a person writes it: 7, 0.5, 30.4."""
+    if start is None or not end:
+        return None
+    return _plain(round((end - start) / 86400.0, 1))
+
+
+def build_view(summary, previous=None, schedules=None, period=None, time_zone=None, window_start=None, caps=None,
+               changes=None):
     """Everything the report shows, as plain data for its templates.
 
     ``schedules`` is flashduty_schedule_info's result (``schedules``,
     ``oncall``, ``persons``) for the window starting at ``window_start``
-    (the API computes at most 45 days); ``period`` is ``[start, end]``.
+    (the API computes at most 45 days); ``period`` is ``[start, end]``;
+    ``changes`` overrides CHANGES (what counts as news).
     """
     caps = dict(CAPS, **(caps or {}))
     schedules = schedules or {}
@@ -158,13 +216,25 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
     zone = get_zone(time_zone)
     previous_teams = dict((t["team_id"], t) for t in (previous or {}).get("teams") or [])
     teams = sorted(summary["teams"], key=lambda t: (-t["incidents"], ("%s" % t["team_name"]).lower()))
-    peak = max([t["incidents"] for t in teams] + [1])
+    totals = summary.get("totals") or {}
+    changes = dict((key, _plain(value)) for key, value in dict(CHANGES, **(changes or {})).items())
+    # A team's bar is its share of every team's incidents (the bars add up to 100 %).
+    all_incidents = sum(t["incidents"] for t in teams)
     rows = []
     for team in teams:
         before = previous_teams.get(team["team_id"])
-        rows.append(dict(team, changes=_compare_all(team, before if previous is not None else None),
-                         bar_pct=round(100.0 * team["incidents"] / peak, 1), hours=hours_split(team)))
-    totals = summary.get("totals") or {}
+        share = 100.0 * team["incidents"] / all_incidents if all_incidents else 0.0
+        rows.append(dict(team, changes=_compare_all(team, before if previous is not None else None, changes),
+                         share_pct=round(share, 1), hours=hours_split(team)))
+    previous_totals = ((previous or {}).get("totals") or {}) if previous is not None else None
+    headline = []
+    for key, label, kind in METRICS:
+        base = _base(totals, previous_totals) if key != "interruptions" else _base(
+            {"incidents": totals.get(key)}, {"incidents": (previous_totals or {}).get(key)})
+        headline.append(dict(key=key, label=label, kind=kind, **_judge(key, change(
+            totals.get(key), previous_totals.get(key) if previous_totals is not None else None, kind),
+            kind, base, changes)))
+    changed, more_changed = what_changed(headline, rows) if previous is not None else ([], 0)
     hours_totals = None
     if any(t.get("interruptions_by_hours") for t in teams):
         hours_totals = hours_split({"interruptions_by_hours": dict(
@@ -177,14 +247,15 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
         return datetime.fromtimestamp(ts, zone).strftime(fmt) if ts else ""
     return {
         "period": {"start": local(start), "end": local(end), "time_zone": time_zone or "UTC",
-                   "days": round((end - start) / 86400.0, 1) if start is not None and end else None,
+                   "days": _days(start, end),
                    "load_from": local(load_from)},
         "compared": previous is not None,
-        "headline": [dict(key=key, label=label, kind=kind, **_judge(key, change(
-            totals.get(key), ((previous or {}).get("totals") or {}).get(key) if previous is not None else None,
-            kind))) for key, label, kind in METRICS],
+        "headline": headline,
+        "changes": {"items": changed, "more": more_changed, "rules": changes},
         "teams": rows,
         "hours_totals": hours_totals,
         "oncall": {"groups": groups, "more_teams": more_teams, "schedules": oncall_count},
+        "coverage": {"schedules": len(schedules.get("oncall") or []),
+                     "now": sum(1 for e in schedules.get("oncall") or [] if e.get("current"))},
         "load": {"rows": load[:caps["load"]], "more": max(0, len(load) - caps["load"]), "people": len(load)},
     }

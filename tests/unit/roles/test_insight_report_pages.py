@@ -56,6 +56,22 @@ def cell_texts(html, table_id):
     return rows
 
 
+RISE_IS_BAD = ("incidents", "mtta", "mttr", "interruptions")
+
+
+def expected_change(key, now, then, kind, base):
+    """The change a reader should see, worked out here: its text, and a tone and arrow only when it is news
+    (10 % or more, 2 pp for a percentage, on 10 incidents or more in one of the two periods)."""
+    delta = round(now - then, 1) if kind == "pct" else round(100.0 * (now - then) / then, 1)
+    text = ("%+.1f pp" % delta) if kind == "pct" else ("0%" if round(delta) == 0 else "%+.0f%%" % delta)
+    visible = delta if kind == "pct" else round(delta)
+    news = visible != 0 and abs(delta) >= (2 if kind == "pct" else 10) and base >= 10
+    if not news:
+        return text, "same", ""
+    up = visible > 0
+    return text, ("worse" if up == (key in RISE_IS_BAD) else "better"), (u"\u25b2" if up else u"\u25bc")
+
+
 @pytest.mark.matrix
 def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(weekly):
     sim, report, fact = weekly
@@ -68,39 +84,65 @@ def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(we
     assert fact["previous"]["totals"]["interruptions"] == before["interruptions"]
     html = (report / "report.html").read_text()
     # The headline: value and change of each figure, computed here from the rows.
-    cards = dict(re.findall(r'data-metric="(\w+)">(.*?)</div>\s*(?:<span|</div>)', html))
-    for key, now, then, kind in (("incidents", totals["incidents"], before["incidents"], "count"),
-                                 ("interruptions", totals["interruptions"], before["interruptions"], "count"),
-                                 ("mtta_seconds", totals["mtta"], before["mtta"], "seconds"),
-                                 ("acknowledgement_pct", totals["ack_pct"], before["ack_pct"], "pct")):
-        card = html.split('data-metric="%s"' % key, 1)[1].split("</div></div>", 1)[0] + "</div>"
-        expected = {"count": "%d" % now if now is not None else "-", "seconds": duration(now),
-                    "pct": "%.1f %%" % now}[kind]
+    base = max(totals["incidents"], before["incidents"])
+    for key, name, kind in (("incidents", "incidents", "count"), ("interruptions", "interruptions", "count"),
+                            ("mtta_seconds", "mtta", "seconds"), ("acknowledgement_pct", "ack_pct", "pct")):
+        now, then = totals[name], before[name]
+        card = html.split('data-metric="%s"' % key, 1)[1].split("\n", 1)[0]  # a card is one line
+        expected = {"count": "{:,}".format(now), "seconds": duration(now), "pct": "%.1f %%" % now}[kind]
         assert '<div class="value">%s</div>' % expected in card, (key, card)
-        delta = 100.0 * (now - then) / then if kind != "pct" else now - then
-        text = ("%+.1f pp" % round(delta, 1)) if kind == "pct" else (
-            "0%" if round(round(delta, 1)) == 0 else "%+.0f%%" % round(delta, 1))
-        assert ">%s</span>" % text in card, (key, card, text)
-    assert cards
-    # The teams table: sorted by incidents, with each team's change; the hour split per team.
+        text, tone, arrow = expected_change(name, now, then, kind, max(now, then) if name == "interruptions" else base)
+        assert '<span class="delta %s"' % tone in card and card.endswith("%s</span></div>" % text), (key, card, text)
+        assert (u'<span class="arrow">%s</span>' % arrow in card) if arrow else "arrow" not in card
+    # The teams table: sorted by incidents, with each team's change and its true share; the hour split per team.
     rows = cell_texts(html, "team-totals")
     assert list(rows) == sorted(teams, key=lambda t: (-teams[t]["incidents"], DataSet().teams[t - 4295771902131]
                                                       ["team_name"].lower()))
+    everyone = sum(t["incidents"] for t in teams.values())
+    news = []
     for team_id, cells in rows.items():
         now, then = teams[team_id], before_teams[team_id]
-        assert cells[1][0] == "%d" % now["incidents"]
-        assert cells[1][1] == change(now["incidents"], then["incidents"], "count")["text"]
-        assert cells[5][0] == "%d" % now["interruptions"]
-        assert cells[5][1] == change(now["interruptions"], then["interruptions"], "count")["text"]
-        for index, key, kind in ((2, "mtta", "seconds"), (3, "mttr", "seconds"), (4, "ack_pct", "pct")):
-            shown = duration(now[key]) if kind == "seconds" else "%.1f %%" % now[key]
-            assert " ".join(cells[index][:2]) == shown, (team_id, key)
-            assert " ".join(cells[index][2:]) == change(now[key], then[key], kind)["text"], (team_id, key)
+        team_base = max(now["incidents"], then["incidents"])
+        for index, key, kind in ((1, "incidents", "count"), (5, "interruptions", "count"), (2, "mtta", "seconds"),
+                                 (3, "mttr", "seconds"), (4, "ack_pct", "pct")):
+            value = {"count": "{:,}".format(now[key]) if kind == "count" else None, "seconds": duration(now[key]),
+                     "pct": "%.1f %%" % now[key]}[kind]
+            width = 1 if kind == "count" else 2
+            assert " ".join(cells[index][:width]) == value, (team_id, key)
+            text, tone, arrow = expected_change(
+                key, now[key], then[key], kind, max(now[key], then[key]) if key == "interruptions" else team_base)
+            assert cells[index][width:] == ([arrow] if arrow else []) + text.split(), (team_id, key, cells[index])
+            if key == "incidents" and arrow:
+                news.append((team_id, abs(round(100.0 * (now[key] - then[key]) / then[key], 1))))
+        assert cells[6] == ["%.1f" % round(100.0 * now["incidents"] / everyone, 1), "%"], (team_id, cells[6])
+    # "0%" is never coloured, whatever the unrounded difference.
+    assert not re.search(r'class="delta (worse|better)"[^>]*>(<span class="arrow">.</span> )?0%<', html)
+    # What changed: the headline's news first, then the teams' incident changes that are news, largest first.
+    block = html.split('id="changes"', 1)[1].split("</section>", 1)[0]
+    listed = re.findall(r"<li><b>(.*?)</b>, (\w+): <span class=\"num\">(.*?) &rarr; (.*?)</span>", block)
+    headline_news = [label for label, key in (("Incidents", "incidents"), ("Interruptions", "interruptions"))
+                     if expected_change(key, totals[key], before[key], "count",
+                                        max(totals[key], before[key]) if key == "interruptions" else base)[2]]
+    team_names = dict((t, DataSet().teams[t - 4295771902131]["team_name"]) for t in teams)
+    news.sort(key=lambda n: -n[1])
+    wanted = [("All teams", label) for label in headline_news] + [(team_names[t], "Incidents") for t, _ in news]
+    assert [(htmllib.unescape(scope), label) for scope, label, _, _ in listed][:len(wanted[:6])] == wanted[:6]
+    for scope, label, old, new in listed:
+        if label == "Incidents" and scope != "All teams":
+            (team_id,) = [t for t, n in team_names.items() if n == htmllib.unescape(scope)]
+            assert (old, new) == ("{:,}".format(before_teams[team_id]["incidents"]),
+                                  "{:,}".format(teams[team_id]["incidents"]))
     assert ">%s<" % datetime.fromtimestamp(START, timezone.utc).strftime("%Y-%m-%d") in html  # the chart's first day
     assert not re.search(r">1[0-9]{9}<", html)  # date labels, never Unix seconds
+    assert "the end not included" in html and "<dt>Interruptions</dt>" in html and "Hours in UTC." in html
     hours = cell_texts(html, "hours")
     for team_id, cells in hours.items():
-        assert [int(c[0]) for c in cells[1:4]] == [teams[team_id]["hours"].get(h, 0) for h in ("work", "off", "sleep")]
+        assert [int(c[0].replace(",", "")) for c in cells[1:4]] == [teams[team_id]["hours"].get(h, 0)
+                                                                     for h in ("work", "off", "sleep")]
+    # The chat summary: short, with the headline as the HTML has it.
+    summary = (report / "summary.md").read_text(encoding="utf-8")
+    assert len(summary.strip().splitlines()) <= 20 and fact["files"]["summary_md"].endswith("summary.md")
+    assert "Incidents **%s**" % "{:,}".format(totals["incidents"]) in summary and "On call now:" in summary
 
 
 def test_oncall_load_is_the_shifts_hours_clipped_to_the_period(weekly):
