@@ -70,8 +70,8 @@ options:
     type: float
     default: 60
 notes:
-  - "Shifts are cut at the window the server computes: 14 days before O(at) and 30 days after it. A shift that
-    began earlier shows that edge as its RV(_raw[].start)."
+  - "The server computes shifts for a window from 14 days before O(at) to 30 days after it. Where it cuts a shift
+    at the window's edges, a shift that began earlier shows that edge as its RV(_raw[].start)."
   - Back-to-back computed shifts of the same group and people are returned as one.
   - Schedule ids are found through a listing of every schedule (or those of the teams given) without a window,
     then each by its name; names cost one request each.
@@ -183,6 +183,9 @@ class LookupModule(LookupBase):
         if not HAS_REQUESTS:
             raise AnsibleLookupError(missing_required_lib("requests"))
         kwargs = with_environment(kwargs)
+        if not kwargs.get("app_key"):
+            raise AnsibleLookupError("flashcat.flashduty.oncall: app_key: required; pass app_key= or set "
+                                     "FLASHDUTY_APP_KEY in the controller's environment")
         try:
             self.set_options(var_options=variables, direct=kwargs)
         except AnsibleError as err:

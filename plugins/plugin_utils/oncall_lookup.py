@@ -146,7 +146,7 @@ def _shifts(item):
     return shifts
 
 
-def fetch(client, query):
+def fetch(client, query, clock=time.time):
     """Read the schedules ``query`` selects with the window around its time: the data the cache keeps.
 
     Names and ids that match no schedule fail before the names of people
@@ -198,8 +198,7 @@ def fetch(client, query):
     persons, problem = name_oncall(client, entries, CONCURRENCY, person_ids)
     for schedule, entry in zip(schedules, entries):
         schedule["team_name"] = entry.get("team_name")
-    return {"version": CACHE_VERSION, "at": query.at, "fetched": time.time(), "window": [window["start"],
-                                                                                      window["end"]],
+    return {"version": CACHE_VERSION, "at": query.at, "fetched": clock(), "window": [window["start"], window["end"]],
             "schedules": schedules, "problem": problem,
             "persons": dict(("%s" % p["person_id"], {"person_name": p["person_name"], "email": p["email"]})
                             for p in persons)}
@@ -327,13 +326,13 @@ class Cache:
             self.warn("the on-call cache file %s cannot be written (%s)" % (path, exc.strerror or exc))
 
 
-def lookup(task, query, cache_ttl, warn):
+def lookup(task, query, cache_ttl, warn, clock=time.time):
     """The lookup's whole run: the entries; ``warn`` gets one line per schedule with nobody on call."""
     params = task.params
 
     def fetch_data():
-        return fetch(task.client(CONCURRENCY), query)
-    cache = Cache(params.get("pacing_dir"), cache_ttl, task.warn)
+        return fetch(task.client(CONCURRENCY), query, clock)
+    cache = Cache(params.get("pacing_dir"), cache_ttl, task.warn, clock)
     data = cache.get(query.key(params["app_key"], params["base_url"]), query, fetch_data)
     if data.get("problem"):
         task.warn(data["problem"])
