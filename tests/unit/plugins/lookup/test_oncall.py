@@ -375,3 +375,29 @@ def test_without_the_cache_each_loop_item_asks_again(sim, tmp_path):
     asked = [r for r in sim.requests("/schedule/list") if r["body"].get("query") == name(sim, 0)]
     # 2 hosts x 3 items with cache_ttl=0, then the guard and the next shift (cached: ttl 60) once.
     assert len(asked) == 2 * 3 + 1
+
+
+def readme_play():
+    """The README's worked example of the lookup (its first YAML block under "The oncall lookup")."""
+    import re
+    from support import ROOT
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        text = handle.read()
+    section = text.split("## The oncall lookup", 1)[1]
+    return re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+
+
+@pytest.mark.matrix
+def test_the_readme_deploy_guard_runs_as_written_on_unreachable_hosts(sim, tmp_path):
+    import time
+    from support import run_playbook
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("web1 ansible_host=192.0.2.1\nweb2 ansible_host=192.0.2.2\n")
+    oncall = expected(sim, 0, at=int(time.time()))
+    ok = run_playbook(sim, tmp_path, readme_play(), "-i", str(inventory), DEPLOYER_EMAIL=oncall[-1]["email"])
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "All assertions passed" in ok.stdout and "UNREACHABLE" not in ok.stdout
+    refused = run_playbook(sim, tmp_path, readme_play(), "-i", str(inventory), DEPLOYER_EMAIL="intruder@example.com")
+    assert refused.returncode != 0
+    assert "intruder@example.com is not on call; ask %s" % " or ".join(e["person_name"] for e in oncall) \
+        in refused.stdout
