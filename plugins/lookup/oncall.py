@@ -64,8 +64,10 @@ options:
   cache_ttl:
     description:
       - Seconds to keep what was read for the same app key, server, terms and teams, in a file under
-        O(pacing_dir) (named by a hash; the key is never written). A cached answer is used only for an O(at)
-        within this many seconds of the one it was read for; who is on call is worked out anew for each call.
+        O(pacing_dir) (named by a hash; the key is never written). The file holds the schedules' computed shifts
+        and the names and email addresses of their people, readable by its owner only.
+      - A cached answer is used only for an O(at) within this many seconds of the one it was read for; who is on
+        call is worked out anew for each call.
       - V(0) turns the cache off.
     type: float
     default: 60

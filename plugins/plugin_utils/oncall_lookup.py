@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
 try:
     import fcntl
