@@ -164,38 +164,52 @@ class Task:
     """What one task works out once from the connection options.
 
     :attr:`redact` is the task's one redactor, built from every secret (the
-    app key, ``pacing_url`` and its password, ``pacing_password``); the
-    secrets go into ``no_log_values`` too, and warnings, ``fail_json`` and the
-    requests/urllib3 log filter all go through it.
+    app key, ``pacing_url`` and its password, ``pacing_password``); warnings,
+    errors and the requests/urllib3 log filter all go through it. ``params``
+    are the connection options (a module's, or a lookup's), ``warn`` takes
+    one-line warnings, ``missing_lib(msg, exc)`` reports a missing Python
+    library and does not return. :meth:`of_module` builds one for a module
+    and puts the secrets into its ``no_log_values`` too.
     """
 
-    def __init__(self, module):
-        self.module = module
-        params = module.params
+    def __init__(self, params, warn, missing_lib):
+        self.params = params
+        self._warn = warn
+        self.missing_lib = missing_lib
         self.pacing_url, url_password, self.pacing_url_error = _checked_pacing_url(params.get("pacing_url"))
         self.redact = Redactor(params.get("app_key"), params.get("pacing_url"), url_password,
                                params.get("pacing_password"))
-        module.no_log_values.update(self.redact.secrets)
+
+    @classmethod
+    def of_module(cls, module):
+        def missing_lib(msg, exc):
+            module.fail_json(msg=msg, exception="".join(traceback.format_exception_only(type(exc), exc)))
+        task = cls(module.params, module.warn, missing_lib)
+        module.no_log_values.update(task.redact.secrets)
+        return task
 
     def warn(self, msg):
-        self.module.warn(self.redact(msg))
+        self._warn(self.redact(msg))
 
     def one_line(self, text):
         return " ".join(self.redact(text).split())
 
     def client(self, concurrency=1):
-        """A :class:`FlashdutyClient` configured from the module's options.
+        """A :class:`FlashdutyClient` configured from the connection options.
 
         ``concurrency`` sizes the connection pool for that many threads.
         ``pacing_url`` is checked before anything is sent; redis-py is needed
         only with it.
         """
-        module, params = self.module, self.module.params
+        params = self.params
         rate_limits = validate_connection(params)
         if self.pacing_url_error is not None:
             raise self.pacing_url_error
         if self.pacing_url:
-            require_redis(module)
+            try:
+                import_redis()
+            except ImportError as exc:
+                self.missing_lib(missing_required_lib("redis", reason="for pacing_url"), exc)
         factory = pacer_factory(params["app_key"], enabled=params["pacing"], directory=params["pacing_dir"],
                                 url=self.pacing_url, password=params.get("pacing_password"), limits=rate_limits,
                                 warn=self.warn)
@@ -206,20 +220,11 @@ class Task:
             validate_certs=params["validate_certs"],
             ca_path=params["ca_path"],
             max_retries=params["max_retries"],
-            warn=module.warn,
+            warn=self._warn,
             pool_size=concurrency if concurrency > 1 else None,
             pacer_factory=factory,
             redact=self.redact,
         )
-
-
-def require_redis(module):
-    """Fail with Ansible's standard message when redis-py (for pacing_url) is missing."""
-    try:
-        import_redis()
-    except ImportError as exc:
-        module.fail_json(msg=missing_required_lib("redis", reason="for pacing_url"),
-                         exception="".join(traceback.format_exception_only(type(exc), exc)))
 
 
 def run_module(module, run):
@@ -231,7 +236,7 @@ def run_module(module, run):
     the error code and the request id when known; no traceback reaches the
     user, because a traceback may quote the request URL.
     """
-    task = Task(module)
+    task = Task.of_module(module)
     try:
         concurrency = 1
         if "concurrency" in module.argument_spec:

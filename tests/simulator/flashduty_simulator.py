@@ -130,9 +130,13 @@ ALL_FIELDS = ["team_id", "team_name"] + METRICS + ["hours"]
 # handshake: seconds more for the first request on each new connection (the TCP
 #   and TLS handshakes of a real HTTPS connection, about two round trips): it
 #   reaches the server, and is answered, that much later.
+# final_shifts: how final_schedule.schedules meets the window, which the documents
+#   do not say: "clipped" (shifts cut at its edges), "whole" (shifts that cross an
+#   edge kept whole), "split" (clipped, and each shift cut in two halves, as the
+#   server may cut one where a layer or an override begins).
 BEHAVIOUR = {
     "total_cap": 1000, "export_row_cap": 10000, "column_order": "vendor", "bucket_position": "first",
-    "bucket_format": "date", "latency": 0.0, "jitter": 0.0, "handshake": 0.0,
+    "bucket_format": "date", "latency": 0.0, "jitter": 0.0, "handshake": 0.0, "final_shifts": "clipped",
 }
 
 
@@ -154,12 +158,12 @@ class DataSet:
         self._cache = {}
         self._encoded = {}
 
-    def item_json(self, sched, window=None, now=None):
+    def item_json(self, sched, window=None, now=None, final_shifts="clipped"):
         """``item`` as JSON text. Without a window an item never changes, so
         its text is kept: 50 pages of 100 built in one process would otherwise
         queue for 0.2 s of CPU, which a real service spends side by side."""
         if window:
-            return json.dumps(self.item(sched, window, now), ensure_ascii=False)
+            return json.dumps(self.item(sched, window, now, final_shifts), ensure_ascii=False)
         text = self._encoded.get(sched["index"])
         if text is None:
             text = self._encoded[sched["index"]] = json.dumps(self.item(sched), ensure_ascii=False)
@@ -219,7 +223,7 @@ class DataSet:
         start = sched["anchor"] + k * sched["shift"]
         return start, start + sched["shift"], sched["groups"][k % len(sched["groups"])]
 
-    def item(self, sched, window=None, now=None):
+    def item(self, sched, window=None, now=None, final_shifts="clipped"):
         def oncall(start, end, group):
             return {"start": start, "end": end, "group": group, "weight": 1, "index": 0,
                     "update_at": sched["create_at"]}
@@ -247,7 +251,14 @@ class DataSet:
             t = start
             while t < end:
                 s, e, group = self.shift_at(sched, t)
-                shifts.append(oncall(max(s, start), min(e, end), group))
+                if final_shifts == "whole":
+                    shifts.append(oncall(s, e, group))
+                elif final_shifts == "split":
+                    s, e = max(s, start), min(e, end)
+                    half = s + (e - s) // 2
+                    shifts += [oncall(s, half, group), oncall(half, e, group)] if e - s > 1 else [oncall(s, e, group)]
+                else:
+                    shifts.append(oncall(max(s, start), min(e, end), group))
                 t = e
             item["final_schedule"]["schedules"] = shifts
             item["schedule_layers"] = [{"layer_name": "Layer 1", "schedules": shifts}]
@@ -431,7 +442,8 @@ class Simulator:
         now = self.now()
         cap = self.behaviour["total_cap"]
         total = min(len(matched), cap) if cap else len(matched)
-        return {"items": [self.data.item_json(s, window, now) for s in page], "total": total}
+        final_shifts = self.behaviour["final_shifts"]
+        return {"items": [self.data.item_json(s, window, now, final_shifts) for s in page], "total": total}
 
     def _matching(self, body):
         """The schedules a filter matches, newest first. Kept per filter and data set, so that

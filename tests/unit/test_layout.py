@@ -38,6 +38,7 @@ TESTED_BY = {
     "plugins/plugin_utils/insight_chart.py": ["collection/test_fidelity.py"],
     "plugins/plugin_utils/insight_summary.py": ["collection/test_fidelity.py",
                                                 "plugins/modules/test_flashduty_insight_export.py"],
+    "plugins/plugin_utils/oncall_lookup.py": ["plugins/lookup/test_oncall.py"],
     "plugins/plugin_utils/oncall_roster.py": ["collection/test_conformance.py"],
     "plugins/plugin_utils/report_format.py": ["plugins/module_utils/test_timeparse_csvio.py"],
     "plugins/plugin_utils/report_view.py": ["roles/test_insight_report_pages.py"],

@@ -106,6 +106,20 @@ def test_ansible_doc_renders_every_filter():
         assert doc["name"] == name and doc["short_description"]
 
 
+@pytest.mark.matrix
+def test_ansible_doc_renders_the_lookup_with_the_connection_fragment():
+    run = tool("ansible-doc", "-t", "lookup", "flashcat.flashduty.oncall")
+    assert run.returncode == 0, run.stderr
+    for words in ("app_key", "FLASHDUTY_APP_KEY", "pacing_dir", "max_retries", "cache_ttl", "shift", "EXAMPLES",
+                  "RETURN VALUES", "person_name", "start_iso"):
+        assert words in run.stdout, words
+    assert "ERROR" not in run.stderr and "WARNING" not in run.stderr
+    doc = ansible_doc_json("lookup", "flashcat.flashduty.oncall")["doc"]
+    # Every connection option the modules take, with the lookup's own.
+    assert set(common.connection_argument_spec()) | {"_terms", "at", "shift", "team_ids", "team_names",
+                                                     "time_zone", "cache_ttl"} == set(doc["options"])
+
+
 def test_every_module_is_in_the_action_group():
     with open(os.path.join(ROOT, "meta", "runtime.yml")) as handle:
         runtime = yaml.safe_load(handle)
