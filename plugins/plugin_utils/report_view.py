@@ -20,6 +20,7 @@ __metaclass__ = type
 from datetime import datetime
 
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils.export_columns import HOUR_BUCKETS
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_chart import sparkline_svg
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import group_person_ids
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone
 
@@ -225,7 +226,10 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
         before = previous_teams.get(team["team_id"])
         share = 100.0 * team["incidents"] / all_incidents if all_incidents else 0.0
         rows.append(dict(team, changes=_compare_all(team, before if previous is not None else None, changes),
-                         share_pct=round(share, 1), hours=hours_split(team)))
+                         share_pct=round(share, 1), hours=hours_split(team),
+                         sparkline=sparkline_svg(team.get("incidents_per_period"),
+                                                 (before or {}).get("incidents_per_period") if previous else None,
+                                                 label="%s: incidents per period" % team["team_name"])))
     previous_totals = ((previous or {}).get("totals") or {}) if previous is not None else None
     headline = []
     for key, label, kind in METRICS:

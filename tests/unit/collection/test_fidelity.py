@@ -232,7 +232,7 @@ def test_the_report_filters_read_the_servers_rows_under_every_column_layout(sim,
     expected, dummy = sim_figures(sim, start, end)
     assert_teams_match(summary["teams"], expected)
     chart = chart_svg(summary, "UTC", "day")
-    assert ">2026-05-01<" in chart and not re.search(r">1[0-9]{9}<", chart)  # date labels, never Unix seconds
+    assert ">Fri 2026-05-01<" in chart and not re.search(r">1[0-9]{9}<", chart)  # dates, never Unix seconds
 
 
 @pytest.mark.matrix

@@ -132,7 +132,15 @@ def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(we
             (team_id,) = [t for t, n in team_names.items() if n == htmllib.unescape(scope)]
             assert (old, new) == ("{:,}".format(before_teams[team_id]["incidents"]),
                                   "{:,}".format(teams[team_id]["incidents"]))
-    assert ">%s<" % datetime.fromtimestamp(START, timezone.utc).strftime("%Y-%m-%d") in html  # the chart's first day
+    first_day = datetime.fromtimestamp(START, timezone.utc)
+    assert ">%s %s<" % (("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[first_day.weekday()],
+                        first_day.strftime("%Y-%m-%d")) in html  # the chart's first day, with its weekday
+    # The trend: this period's total, and the period before's drawn behind it bucket by bucket.
+    chart = html.split('id="incidents-chart"', 1)[1].split("</svg>", 1)[0]
+    now_line = re.search(r'<polyline class="series" data-name="This period, all teams"[^>]*points="([^"]+)"', chart)
+    before_line = re.search(r'<polyline stroke-dasharray="5 4" class="series before"[^>]*points="([^"]+)"', chart)
+    assert now_line and before_line and len(now_line.group(1).split()) == len(before_line.group(1).split()) == 7
+    assert "Incidents per day</text>" in chart  # the y-axis says what it counts
     assert not re.search(r">1[0-9]{9}<", html)  # date labels, never Unix seconds
     assert "the end not included" in html and "<dt>Interruptions</dt>" in html and "Hours in UTC." in html
     hours = cell_texts(html, "hours")
@@ -197,13 +205,17 @@ MEASURE = """
   });
   var charts = Array.prototype.filter.call(document.querySelectorAll('svg.chart'),
     function (s) { return s.getBoundingClientRect().width > 0; }).map(function (s) {
-      return {id: s.id, box: box(s), labels: Array.prototype.map.call(s.querySelectorAll('text.x-label'),
+      return {id: s.id, box: box(s), viewbox: s.viewBox.baseVal.width,
+        font: parseFloat(s.querySelector('text.x-label').getAttribute('font-size')),
+        labels: Array.prototype.map.call(s.querySelectorAll('text.x-label'),
         function (t) { return t.textContent; }),
         lines: s.querySelectorAll('polyline.series').length,
         legend: Array.prototype.map.call(s.querySelectorAll('text.legend'), function (t) { return t.textContent; })};
     });
   return {
     width: window.innerWidth, scroll: document.documentElement.scrollWidth, over: over, charts: charts,
+    sparklines: Array.prototype.filter.call(document.querySelectorAll('#team-totals svg.spark'),
+      function (s) { return s.getBoundingClientRect().width > 0; }).length,
     teams: Array.prototype.map.call(document.querySelectorAll('#team-totals tbody tr'),
       function (r) { return r.cells[0].textContent; }),
     oncall: document.getElementById('oncall').textContent,
@@ -253,10 +265,10 @@ def lay_out(report, width, tmp_path):
     return figures
 
 
-def is_date(text):
+def is_day(text):
+    """A day label as the chart prints it: ``Mon 2026-05-18``, the weekday right for the date."""
     try:
-        datetime.strptime(text, "%Y-%m-%d")
-        return True
+        return datetime.strptime(text, "%a %Y-%m-%d").strftime("%a %Y-%m-%d") == text
     except ValueError:
         return False
 
@@ -281,11 +293,13 @@ def test_the_report_lays_out_at_desktop_and_phone_width_with_100_teams(big_repor
     m = lay_out(report, width, tmp_path)
     assert m["width"] == width and m["scroll"] <= width, "the page scrolls sideways"
     assert m["over"] == [], m["over"][:10]
-    (chart,) = m["charts"]  # one chart for each width, the other is hidden
+    charts = [c for c in m["charts"] if c["id"].startswith("incidents-chart")]
+    (chart,) = charts  # one chart for each width, the other is hidden
     assert chart["id"] == ("incidents-chart" if width > 600 else "incidents-chart-narrow")
-    assert chart["labels"] and all(is_date(label) for label in chart["labels"]), chart["labels"]
-    assert chart["lines"] == (7 if width > 600 else 5)  # all, the top teams, others
-    assert any(label.startswith("Others (") for label in chart["legend"])
+    assert chart["labels"] and all(is_day(label) for label in chart["labels"]), chart["labels"]
+    assert chart["lines"] == 2 and chart["legend"] == ["This period, all teams", "The period before"]
+    assert chart["font"] * chart["box"][2] / chart["viewbox"] >= 11, chart  # text of 11 px or more on screen
+    assert m["sparklines"] == (100 if width > 600 else 0)  # a trend per team in the table, on wide screens
     assert len(m["teams"]) == 100
     assert u"运维团队" in m["teams"] and 'Data "Lake"' in m["teams"] and "Payments, EU" in m["teams"]
     assert "<b>Kim</b> & Co" in m["oncall"] + "".join(m["load"])
