@@ -85,8 +85,8 @@ options:
       - Start of a one-off window. Unix seconds, an ISO 8601 date-time (naive means UTC), V(now), V(today) or an
         offset from now such as V(+30m). Goes with O(end) or O(duration); not together with O(windows).
       - A window given relative to the run (V(now), V(+1h), V(today), in O(start) or O(end)) is worked out when the
-        rule is created. While that window has not ended, later runs keep it as it is and report no change: running a
-        deploy play twice neither moves nor stretches the window. Once it has ended, the next run sets a new window
+        rule is created. While that window has not ended, later runs keep it as it is and report no change, so running
+        a deploy play twice neither moves nor stretches the window. Once it has ended, the next run sets a new window
         from that run's time (an update). To move or stretch a window that is still running, give absolute times.
       - Absolute times are compared as they are; a different time is an update.
     type: raw
@@ -129,8 +129,8 @@ options:
         default: false
   filters:
     description:
-      - The alerts the rule applies to, as the API has them. An OR of AND groups. Each group is a list of conditions
-        C({key, oper, vals}). C(key) is an alert field (C(alert_severity), C(alert_key), C(check), C(resource),
+      - The alerts the rule applies to, as the API has them. An OR of AND groups. Each group is a list of conditions,
+        each a dictionary of C(key), C(oper) and C(vals). C(key) is an alert field (C(alert_severity), C(alert_key), C(check), C(resource),
         C(service), C(cluster), ...) or C(labels.<name>). C(oper) is C(IN) (the default) or C(NOTIN). C(vals) is a
         list of texts; a value wrapped in slashes (V(/pattern/)) is a regular expression.
       - Groups, conditions and values are compared as sets, so their order never makes a change.
@@ -139,9 +139,9 @@ options:
     elements: list
   match:
     description:
-      - The short form of O(filters) for one AND group of C(IN) conditions. For example
+      - "The short form of O(filters) for one AND group of C(IN) conditions. For example
         C({alert_severity: [Critical], labels.service: [checkout]}) silences critical alerts of the checkout service.
-        A single value needs no list.
+        A single value needs no list."
     type: dict
 notes:
   - The API's C(from_incident_id) of an existing rule is kept on update.
@@ -181,7 +181,7 @@ EXAMPLES = r"""
     filters:
       - - key: cluster
           oper: IN
-          vals: [batch-1, /batch-[0-9]+/]
+          vals: [batch-1, "/batch-[0-9]+/"]
         - key: alert_severity
           oper: NOTIN
           vals: [Critical]

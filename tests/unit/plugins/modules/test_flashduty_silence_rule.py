@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from flashduty_simulator import CHANNEL_NAMES, DataSet
+from ansible_collections.flashcat.flashduty.plugins.module_utils.silence_rules import same, view
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_silence_rule as module
 
 CHANNEL = DataSet.channel(0)["channel_id"]  # "checkout"
@@ -210,6 +211,23 @@ def test_the_kind_of_window_a_rule_lacks_reads_the_same_however_the_api_shows_it
         result = run_module(module, args)  # 1320: YAML 1.1's reading of an unquoted 22:00
         assert result["changed"] is False, (absent, result)
     assert [v for v, b in writes(sim)] == ["create", "update"]
+
+
+def test_view_reads_every_spelling_of_what_a_rule_lacks_alike():
+    one_off = {"rule_name": "r", "time_filter": {"start_time": T0, "end_time": T0 + 60},
+               "filters": [[{"key": "check", "oper": "IN", "vals": ["b", "a"]}]], "status": "enabled"}
+    spellings = [dict(one_off), dict(one_off, time_filters=None, description=None, priority=None),
+                 dict(one_off, time_filters=[], description="", priority=0, is_directly_discard=False)]
+    views = [view(item) for item in spellings]
+    assert views[0] == views[1] == views[2]
+    assert views[0]["windows"] is None and views[0]["window"] == {"start": T0, "end": T0 + 60}
+    zero = view({"rule_name": "r", "time_filter": {"start_time": 0, "end_time": 0}, "status": "disabled",
+                 "time_filters": [{"start": "01:00", "end": "02:00", "repeat": [3, 1], "cal_id": None}]})
+    assert zero["window"] is None and zero["enabled"] is False
+    assert zero["windows"] == [{"start": "01:00", "end": "02:00", "weekdays": [1, 3], "calendar_id": "",
+                                "is_off": False}]
+    assert same("filters", views[0]["filters"], [[{"key": "check", "oper": "IN", "vals": ["a", "b"]}]])
+    assert not same("filters", views[0]["filters"], [[{"key": "check", "oper": "NOTIN", "vals": ["a", "b"]}]])
 
 
 @pytest.mark.parametrize("fault", [
