@@ -138,29 +138,37 @@ TEAM_LIST = {
     },
 }
 
+
 # Channels and their silence rules (the vendor's current reference).
-CHANNEL_LIST = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://flashcat.flashduty/schemas/channel_list.json",
-    "title": "POST /channel/list request body",
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "p": {"type": "integer", "minimum": 1, "default": 1, "description": "Page number, from 1."},
-        "limit": {"type": "integer", "minimum": 1, "maximum": endpoints.CHANNEL_LIST.page_limit, "default": 100},
-        "orderby": {"type": "string", "enum": ["ranking", "created_at", "updated_at", "channel_name",
-                                               "last_incident_at"]},
-        "asc": {"type": "boolean"},
-        "is_my_managed": {"type": "boolean"},
-        "is_my_starred": {"type": "boolean"},
-        "is_my_team": {"type": "boolean", "description": "Not together with is_my_starred."},
-        "is_brief": {"type": "boolean"},
-        "team_ids": {"type": "array", "items": INT64},
-        "query": {"type": "string", "description": "Matched loosely against channel names."},
-        "channel_ids": {"type": "array", "items": INT64},
-        "channel_name": {"type": "string", "description": "An exact channel name."},
-    },
-}
+def _body_schema(name, path, properties, required=None):
+    """A request body's schema: an object of exactly these properties."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "$id": "https://flashcat.flashduty/schemas/%s.json" % name, "title": "POST %s request body" % path,
+              "type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def _paging_fields(endpoint, default_limit):
+    """``p`` and ``limit`` of an offset-paged list."""
+    return {"p": {"type": "integer", "minimum": 1, "default": 1, "description": "Page number, from 1."},
+            "limit": {"type": "integer", "minimum": 1, "maximum": endpoint.page_limit, "default": default_limit}}
+
+
+CHANNEL_LIST = _body_schema("channel_list", "/channel/list", dict(
+    _paging_fields(endpoints.CHANNEL_LIST, 100),
+    orderby={"type": "string", "enum": ["ranking", "created_at", "updated_at", "channel_name", "last_incident_at"]},
+    asc={"type": "boolean"},
+    is_my_managed={"type": "boolean"},
+    is_my_starred={"type": "boolean"},
+    is_my_team={"type": "boolean", "description": "Not together with is_my_starred."},
+    is_brief={"type": "boolean"},
+    team_ids={"type": "array", "items": INT64},
+    query={"type": "string", "description": "Matched loosely against channel names."},
+    channel_ids={"type": "array", "items": INT64},
+    channel_name={"type": "string", "description": "An exact channel name."},
+))
 RULE_ID = {"type": "string", "pattern": "^[0-9a-fA-F]{24}$", "description": "24 hexadecimal digits."}
 HH_MM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "description": "HH:MM, 00:00 to 23:59."}
 SILENCE_CONDITION = {
@@ -203,38 +211,15 @@ SILENCE_RULE_FIELDS = {
     "is_directly_discard": {"type": "boolean"},
     "from_incident_id": RULE_ID,
 }
-SILENCE_RULE_CREATE = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://flashcat.flashduty/schemas/silence_rule_create.json",
-    "title": "POST /channel/silence/rule/create request body",
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["channel_id", "rule_name", "filters"],
-    "properties": SILENCE_RULE_FIELDS,
-}
-SILENCE_RULE_UPDATE = dict(
-    SILENCE_RULE_CREATE, title="POST /channel/silence/rule/update request body (the whole rule)",
-    required=["channel_id", "rule_id", "rule_name", "filters"],
-    properties=dict(SILENCE_RULE_FIELDS, rule_id=RULE_ID),
-    **{"$id": "https://flashcat.flashduty/schemas/silence_rule_update.json"})
-SILENCE_RULE_LIST = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://flashcat.flashduty/schemas/silence_rule_list.json",
-    "title": "POST /channel/silence/rule/list request body",
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["channel_id"],
-    "properties": {"channel_id": dict(INT64, minimum=1)},
-}
-SILENCE_RULE_ID = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://flashcat.flashduty/schemas/silence_rule_id.json",
-    "title": "POST /channel/silence/rule/delete, /enable and /disable request body",
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["channel_id", "rule_id"],
-    "properties": {"channel_id": dict(INT64, minimum=1), "rule_id": RULE_ID},
-}
+SILENCE_RULE_CREATE = _body_schema("silence_rule_create", "/channel/silence/rule/create", SILENCE_RULE_FIELDS,
+                                   ["channel_id", "rule_name", "filters"])
+SILENCE_RULE_UPDATE = _body_schema("silence_rule_update", "/channel/silence/rule/update (the whole rule)",
+                                   dict(SILENCE_RULE_FIELDS, rule_id=RULE_ID),
+                                   ["channel_id", "rule_id", "rule_name", "filters"])
+SILENCE_RULE_LIST = _body_schema("silence_rule_list", "/channel/silence/rule/list",
+                                 {"channel_id": dict(INT64, minimum=1)}, ["channel_id"])
+SILENCE_RULE_ID = _body_schema("silence_rule_id", "/channel/silence/rule/delete, /enable and /disable",
+                               {"channel_id": dict(INT64, minimum=1), "rule_id": RULE_ID}, ["channel_id", "rule_id"])
 
 # By the name an endpoint's entry in ``endpoints`` gives its schema.
 SCHEMAS = {
@@ -407,9 +392,8 @@ def validate_silence_rule(body, names=None):
                               "give exactly one of a one-off window (start with end or duration) and recurring "
                               "windows, got %s" % ("both" if one_off is not None else "neither"))
     if one_off is not None:
-        _check_window(one_off, "start_time", "end_time", dict(start_time=names.get("start", "start"),
-                                                               end_time=names.get("end", "end")),
-                      max_span=float("inf"))
+        window_names = {"start_time": names.get("start", "start"), "end_time": names.get("end", "end")}
+        _check_window(one_off, "start_time", "end_time", window_names, max_span=float("inf"))
     for index, window in enumerate(recurring or []):
         if window["end"] <= window["start"]:
             raise ValidationError("%s[%d].end" % (names.get("time_filters", "time_filters"), index),
