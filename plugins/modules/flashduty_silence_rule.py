@@ -144,6 +144,8 @@ options:
         A single value needs no list."
     type: dict
 notes:
+  - The API reference does not say in which time zone the C(HH:MM) of O(windows) are read (most likely the
+    account's); check a rule in the web console before relying on it.
   - The API's C(from_incident_id) of an existing rule is kept on update.
   - A rule made by someone else with the same name in the same channel is taken as this rule.
 seealso:

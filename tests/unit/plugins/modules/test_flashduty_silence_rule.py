@@ -267,6 +267,19 @@ def test_a_create_that_keeps_failing_says_the_rule_may_exist(sim, conn, run_modu
     assert rules(sim) == []
 
 
+@pytest.mark.parametrize("verb,change", [("update", dict(priority=4)), ("disable", dict(enabled=False)),
+                                         ("delete", dict(state="absent"))])
+def test_any_other_write_that_may_have_happened_is_not_repeated_and_says_so(sim, conn, run_module, waits, verb,
+                                                                            change):
+    run_module(module, base(conn))
+    sim.faults({"path": "/channel/silence/rule/" + verb, "kind": "status", "status": 500, "acted": True})
+    result = run_module(module, base(conn, **change))
+    assert result["failed"] is True and "may or may not have done it" in result["msg"] and "\n" not in result["msg"]
+    assert len(sim.requests("/channel/silence/rule/" + verb)) == 1 and waits.sleeps == []
+    # The server did act: running the task again finds nothing left to do.
+    assert run_module(module, base(conn, **change))["changed"] is False
+
+
 def _make(sim, name):
     body = {"channel_id": CHANNEL, "rule_name": name, "time_filter": {"start_time": T0, "end_time": T0 + 60},
             "filters": [[{"key": "check", "oper": "IN", "vals": ["x"]}]]}
