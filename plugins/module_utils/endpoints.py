@@ -11,8 +11,9 @@ carry, whether a request may be repeated safely, and the name of its
 request schema (in ``schemas.SCHEMAS``). The pacers take their limits from
 here, the pager its page size and paging cap, the endpoint files their
 paths, ``make schemas`` its file names and the simulator its documented
-limits. A new read-only list endpoint is one entry here plus its own small
-file.
+limits. A new endpoint is one entry here plus its own small file; a write
+is marked ``idempotent=False``, so the client never repeats it after a
+timeout or a 5xx (only after a 429, which the server did not act on).
 
 This file imports nothing from the collection, so that tools (the test
 simulator) can load it on its own.
@@ -70,10 +71,23 @@ INSIGHT_TEAM_EXPORT = Endpoint("/insight/team/export", EXPORT_LIMITS, "insight_t
 PERSON_INFOS = Endpoint("/person/infos", LIST_LIMITS, "person_infos", id_batch=ID_BATCH)
 TEAM_INFOS = Endpoint("/team/infos", LIST_LIMITS, "team_infos", id_batch=ID_BATCH)
 TEAM_LIST = Endpoint("/team/list", LIST_LIMITS, "team_list", paging=OFFSET, page_limit=100)
+CHANNEL_LIST = Endpoint("/channel/list", LIST_LIMITS, "channel_list", paging=OFFSET, page_limit=100)
+# A channel's silence rules come in one answer (no paging documented).
+SILENCE_RULE_LIST = Endpoint("/channel/silence/rule/list", LIST_LIMITS, "silence_rule_list")
+# The writes. None may be sent twice blindly: after a timeout or a 5xx the
+# server may have acted (two creates make two rules with the same name), so
+# the client repeats them only after a 429, and the caller decides the rest
+# from what it reads back (silence_rule.create_rule).
+SILENCE_RULE_CREATE = Endpoint("/channel/silence/rule/create", LIST_LIMITS, "silence_rule_create", idempotent=False)
+SILENCE_RULE_UPDATE = Endpoint("/channel/silence/rule/update", LIST_LIMITS, "silence_rule_update", idempotent=False)
+SILENCE_RULE_DELETE = Endpoint("/channel/silence/rule/delete", LIST_LIMITS, "silence_rule_id", idempotent=False)
+SILENCE_RULE_ENABLE = Endpoint("/channel/silence/rule/enable", LIST_LIMITS, "silence_rule_id", idempotent=False)
+SILENCE_RULE_DISABLE = Endpoint("/channel/silence/rule/disable", LIST_LIMITS, "silence_rule_id", idempotent=False)
 
 # By path, in the order the schemas are documented.
 ENDPOINTS = dict((endpoint.path, endpoint) for endpoint in (
-    SCHEDULE_LIST, INSIGHT_TEAM_EXPORT, PERSON_INFOS, TEAM_INFOS, TEAM_LIST))
+    SCHEDULE_LIST, INSIGHT_TEAM_EXPORT, PERSON_INFOS, TEAM_INFOS, TEAM_LIST, CHANNEL_LIST, SILENCE_RULE_LIST,
+    SILENCE_RULE_CREATE, SILENCE_RULE_UPDATE, SILENCE_RULE_DELETE, SILENCE_RULE_ENABLE, SILENCE_RULE_DISABLE))
 
 
 def idempotent(path):

@@ -6,6 +6,7 @@
 
 The request schemas (``schemas.py``) use a small part of JSON Schema: types,
 properties, required, additionalProperties, items, minItems/maxItems,
+minLength/maxLength (characters, as jsonschema counts them),
 minimum/maximum/exclusiveMinimum/exclusiveMaximum, enum and pattern. This
 module checks exactly those, with the library jsonschema's semantics (an
 integer may be written 1.0, a boolean is never a number, each keyword
@@ -151,6 +152,10 @@ def _size(keyword, test):
     return _compare(keyword, lambda value: isinstance(value, list), len, test)
 
 
+def _length(keyword, test):
+    return _compare(keyword, lambda value: isinstance(value, str), len, test)
+
+
 def _bound(keyword, test):
     return _compare(keyword, lambda value: is_type(value, "number"), lambda value: value, test)
 
@@ -170,6 +175,8 @@ _CHECKS = {
     "items": _items, "enum": _enum, "pattern": _pattern,
     "minItems": _size("minItems", lambda size, limit: size < limit),
     "maxItems": _size("maxItems", lambda size, limit: size > limit),
+    "minLength": _length("minLength", lambda size, limit: size < limit),
+    "maxLength": _length("maxLength", lambda size, limit: size > limit),
     "minimum": _bound("minimum", lambda value, limit: value < limit),
     "maximum": _bound("maximum", lambda value, limit: value > limit),
     "exclusiveMinimum": _bound("exclusiveMinimum", lambda value, limit: value <= limit),

@@ -138,6 +138,89 @@ TEAM_LIST = {
     },
 }
 
+
+# Channels and their silence rules (the vendor's current reference).
+def _body_schema(name, path, properties, required=None):
+    """A request body's schema: an object of exactly these properties."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "$id": "https://flashcat.flashduty/schemas/%s.json" % name, "title": "POST %s request body" % path,
+              "type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def _paging_fields(endpoint, default_limit):
+    """``p`` and ``limit`` of an offset-paged list."""
+    return {"p": {"type": "integer", "minimum": 1, "default": 1, "description": "Page number, from 1."},
+            "limit": {"type": "integer", "minimum": 1, "maximum": endpoint.page_limit, "default": default_limit}}
+
+
+CHANNEL_LIST = _body_schema("channel_list", "/channel/list", dict(
+    _paging_fields(endpoints.CHANNEL_LIST, 100),
+    orderby={"type": "string", "enum": ["ranking", "created_at", "updated_at", "channel_name", "last_incident_at"]},
+    asc={"type": "boolean"},
+    is_my_managed={"type": "boolean"},
+    is_my_starred={"type": "boolean"},
+    is_my_team={"type": "boolean", "description": "Not together with is_my_starred."},
+    is_brief={"type": "boolean"},
+    team_ids={"type": "array", "items": INT64},
+    query={"type": "string", "description": "Matched loosely against channel names."},
+    channel_ids={"type": "array", "items": INT64},
+    channel_name={"type": "string", "description": "An exact channel name."},
+))
+RULE_ID = {"type": "string", "pattern": "^[0-9a-fA-F]{24}$", "description": "24 hexadecimal digits."}
+HH_MM = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "description": "HH:MM, 00:00 to 23:59."}
+SILENCE_CONDITION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["key", "oper", "vals"],
+    "properties": {
+        "key": {"type": "string", "minLength": 1,
+                "description": "A built-in alert field (alert_severity, check, resource, ...) or labels.<name>."},
+        "oper": {"type": "string", "enum": ["IN", "NOTIN"]},
+        "vals": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
+                 "description": "Values; one wrapped in slashes (/pattern/) is a regular expression."},
+    },
+}
+SILENCE_RULE_FIELDS = {
+    "channel_id": dict(INT64, minimum=1),
+    "rule_name": {"type": "string", "minLength": 1, "maxLength": 39},
+    "description": {"type": "string", "maxLength": 500},
+    "priority": dict(INT64, description="Lower is evaluated first."),
+    "time_filter": {
+        "type": "object", "additionalProperties": False, "required": ["start_time", "end_time"],
+        "description": "A one-off window, Unix seconds; not together with time_filters.",
+        "properties": {"start_time": dict(INT64, exclusiveMinimum=0), "end_time": dict(INT64, exclusiveMinimum=0)},
+    },
+    "time_filters": {
+        "type": "array", "minItems": 1, "description": "Recurring windows; not together with time_filter.",
+        "items": {
+            "type": "object", "additionalProperties": False, "required": ["start", "end"],
+            "properties": {
+                "start": HH_MM, "end": HH_MM,
+                "repeat": {"type": "array", "maxItems": 7, "items": {"type": "integer", "minimum": 0, "maximum": 6},
+                           "description": "Weekdays, 0 = Sunday to 6 = Saturday; empty = every day."},
+                "cal_id": {"type": "string", "description": "A calendar's id."},
+                "is_off": {"type": "boolean", "description": "Match the calendar's days off."},
+            },
+        },
+    },
+    "filters": {"type": "array", "minItems": 1, "description": "An OR of AND groups of conditions.",
+                "items": {"type": "array", "minItems": 1, "items": SILENCE_CONDITION}},
+    "is_directly_discard": {"type": "boolean"},
+    "from_incident_id": RULE_ID,
+}
+SILENCE_RULE_CREATE = _body_schema("silence_rule_create", "/channel/silence/rule/create", SILENCE_RULE_FIELDS,
+                                   ["channel_id", "rule_name", "filters"])
+SILENCE_RULE_UPDATE = _body_schema("silence_rule_update", "/channel/silence/rule/update (the whole rule)",
+                                   dict(SILENCE_RULE_FIELDS, rule_id=RULE_ID),
+                                   ["channel_id", "rule_id", "rule_name", "filters"])
+SILENCE_RULE_LIST = _body_schema("silence_rule_list", "/channel/silence/rule/list",
+                                 {"channel_id": dict(INT64, minimum=1)}, ["channel_id"])
+SILENCE_RULE_ID = _body_schema("silence_rule_id", "/channel/silence/rule/delete, /enable and /disable",
+                               {"channel_id": dict(INT64, minimum=1), "rule_id": RULE_ID}, ["channel_id", "rule_id"])
+
 # By the name an endpoint's entry in ``endpoints`` gives its schema.
 SCHEMAS = {
     "schedule_list": SCHEDULE_LIST,
@@ -145,6 +228,11 @@ SCHEMAS = {
     "person_infos": PERSON_INFOS,
     "team_infos": TEAM_INFOS,
     "team_list": TEAM_LIST,
+    "channel_list": CHANNEL_LIST,
+    "silence_rule_list": SILENCE_RULE_LIST,
+    "silence_rule_create": SILENCE_RULE_CREATE,
+    "silence_rule_update": SILENCE_RULE_UPDATE,
+    "silence_rule_id": SILENCE_RULE_ID,
 }
 
 
@@ -183,6 +271,10 @@ def _rule(error):
         return "at most %d entries allowed, got %d" % (limit, len(value))
     if kind == "minItems":
         return "at least %d entries needed, got %d" % (limit, len(value))
+    if kind == "maxLength":
+        return "at most %d characters allowed, got %d" % (limit, len(value))
+    if kind == "minLength":
+        return "at least %d character%s needed, got %d" % (limit, "" if limit == 1 else "s", len(value))
     if kind == "maximum":
         return "must be at most %s, got %s" % (limit, _short(value))
     if kind == "minimum":
@@ -275,6 +367,38 @@ def validate_team_list(body):
     check_schema(TEAM_LIST, body)
     if body.get("p", 1) * body.get("limit", 20) > endpoints.PAGING_CAP:
         raise ValidationError("p", "page * limit must be at most %d" % endpoints.PAGING_CAP)
+
+
+def validate_channel_list(body):
+    """Schema plus the paging cap and the one exclusive pair of POST /channel/list."""
+    check_schema(CHANNEL_LIST, body)
+    if body.get("is_my_team") and body.get("is_my_starred"):
+        raise ValidationError("is_my_team", "must not be true together with is_my_starred")
+    if body.get("p", 1) * body.get("limit", 100) > endpoints.PAGING_CAP:
+        raise ValidationError("p", "page * limit must be at most %d" % endpoints.PAGING_CAP)
+
+
+def validate_silence_rule(body, names=None):
+    """Schema plus the cross-field rules of a silence rule's create or update body.
+
+    Exactly one of ``time_filter`` (one-off) and ``time_filters`` (recurring);
+    a window's start before its end. ``names`` maps body fields to options.
+    """
+    names = names or {}
+    check_schema(SILENCE_RULE_UPDATE if "rule_id" in body else SILENCE_RULE_CREATE, body, names)
+    one_off, recurring = body.get("time_filter"), body.get("time_filters")
+    if (one_off is None) == (recurring is None):
+        raise ValidationError(names.get("time_filter", "time_filter"),
+                              "give exactly one of a one-off window (start with end or duration) and recurring "
+                              "windows, got %s" % ("both" if one_off is not None else "neither"))
+    if one_off is not None:
+        window_names = {"start_time": names.get("start", "start"), "end_time": names.get("end", "end")}
+        _check_window(one_off, "start_time", "end_time", window_names, max_span=float("inf"))
+    for index, window in enumerate(recurring or []):
+        if window["end"] <= window["start"]:
+            raise ValidationError("%s[%d].end" % (names.get("time_filters", "time_filters"), index),
+                                  "must be after start (%s), got %s; split a window over midnight in two"
+                                  % (window["start"], window["end"]))
 
 
 def validate_header_value(param, value):

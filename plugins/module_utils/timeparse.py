@@ -71,6 +71,36 @@ def parse_time(value, now, name, zone=None):
     return _parse_iso(text, name)
 
 
+def is_relative(value):
+    """Does ``value`` name a time from when the task runs (``now``, ``today``, ``+2h``, ``today-7d``)?"""
+    if not isinstance(value, str):
+        return False
+    compact = value.replace(" ", "").lower()
+    return compact in ("now", "today") or bool(_RELATIVE.match(compact))
+
+
+_DURATION = re.compile(r"^((?:\d+(?:\.\d+)?[smhdw])+)$")
+DURATION_FORMS = "seconds, or a length such as '90m', '2h', '1d12h' (units s, m, h, d, w)"
+
+
+def parse_duration(value, name):
+    """Whole seconds (more than 0) of a length of time; ValidationError naming ``name`` otherwise."""
+    seconds = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value if not (math.isnan(value) or math.isinf(value)) else None
+    elif isinstance(value, str):
+        text = value.replace(" ", "").lower()
+        if _DIGITS.match(text):
+            seconds = float(text)
+        elif _DURATION.match(text):
+            seconds = sum(float(num) * UNIT_SECONDS[unit] for num, unit in _RELATIVE_PART.findall(text))
+    if seconds is None:
+        raise ValidationError(name, "expected a length of time (%s), got %r" % (DURATION_FORMS, value))
+    if int(seconds) < 1:
+        raise ValidationError(name, "must be at least 1 second, got %r" % (value,))
+    return int(seconds)
+
+
 def _parse_iso(text, name):
     iso = text
     if iso.endswith(("Z", "z")):

@@ -5,7 +5,9 @@
 """A local Flashduty API simulator for the demo and the tests.
 
 It serves POST /schedule/list and POST /insight/team/export as the vendor's
-pages describe them: the app_key check, body validation (400
+pages describe them, the companion look-ups, POST /channel/list and a
+channel's silence rules (list, create, update, delete, enable, disable; held
+per account, with the API's validation): the app_key check, body validation (400
 InvalidParameter), paging with ``total`` and the ``p*limit <= 10000`` rule,
 computed on-call data for a window, the export as a CSV stream (BOM, CRLF,
 attachment, localized headers), per-account rate limits counted in sliding
@@ -70,7 +72,21 @@ DEFAULT_APP_KEY = "sim-app-key-0123456789abcdef"
 DOCUMENTED_LIMITS = dict((endpoint.path, [list(limit) for limit in endpoint.limits])
                          for endpoint in _endpoints().ENDPOINTS.values())
 # The companion endpoints of the vendor's reference, served by method name.
-JSON_ENDPOINTS = {"/person/infos": "person_infos", "/team/infos": "team_infos", "/team/list": "team_list"}
+JSON_ENDPOINTS = {"/person/infos": "person_infos", "/team/infos": "team_infos", "/team/list": "team_list",
+                  "/channel/list": "channel_list"}
+# The silence-rule endpoints, served by method name with the caller's account.
+RULE_ENDPOINTS = {
+    "/channel/silence/rule/list": "rule_list", "/channel/silence/rule/create": "rule_create",
+    "/channel/silence/rule/update": "rule_update", "/channel/silence/rule/delete": "rule_delete",
+    "/channel/silence/rule/enable": "rule_enable", "/channel/silence/rule/disable": "rule_disable",
+}
+RULE_WRITES = frozenset(p for p in RULE_ENDPOINTS if not p.endswith("/list"))
+# Channel names that need care: quotes, an apostrophe, CJK, a trailing space, look-alikes.
+CHANNEL_NAMES = [
+    "checkout", 'Payments "EU"', u"支付网关", "O'Brien's DB", "checkout-eu", "Checkout", u"订单 服务",
+    "checkout ", "<b>web</b> & api", "search",
+]
+ACCOUNT_ID = 2451002751131
 # Person names that need care in HTML, CSV and YAML: non-ASCII, quotes, <, an apostrophe.
 PERSON_NAMES = [
     "Li Na", u"王芳", "Seán O'Brien", 'Anna "Nan" Berg', "<b>Kim</b> & Co", u"Zoë Ångström", "Raj Patel",
@@ -134,9 +150,17 @@ ALL_FIELDS = ["team_id", "team_name"] + METRICS + ["hours"]
 #   do not say: "clipped" (shifts cut at its edges), "whole" (shifts that cross an
 #   edge kept whole), "split" (clipped, and each shift cut in two halves, as the
 #   server may cut one where a layer or an override begins).
+# channels: how many channels the account has (the first carry CHANNEL_NAMES).
+# read_only_keys: keys without the "Channels Manage" permission (every silence
+#   rule write is a 403 AccessDenied).
+# absent_window: how a rule shows the kind of window it does not have (the
+#   reference does not say): "missing" (no field), "null", or "zero"
+#   (time_filter {0, 0}, time_filters []).
+# accounts: {app key: account name}; keys not named share one account.
 BEHAVIOUR = {
     "total_cap": 1000, "export_row_cap": 10000, "column_order": "vendor", "bucket_position": "first",
     "bucket_format": "date", "latency": 0.0, "jitter": 0.0, "handshake": 0.0, "final_shifts": "clipped",
+    "channels": 230, "read_only_keys": [], "absent_window": "missing", "accounts": {},
 }
 
 
@@ -168,6 +192,17 @@ class DataSet:
         if text is None:
             text = self._encoded[sched["index"]] = json.dumps(self.item(sched), ensure_ascii=False)
         return text
+
+    @staticmethod
+    def channel(index):
+        """The channel with this index: names from CHANNEL_NAMES first, then numbered."""
+        name = CHANNEL_NAMES[index] if index < len(CHANNEL_NAMES) else "channel-%04d" % index
+        item = {"channel_id": 1300000000 + 7 * index, "channel_name": name, "team_id": 4295771902131 + index % 12,
+                "managing_team_ids": [4295771902131 + index % 12], "status": "enabled",
+                "created_at": 1759132037 + index, "updated_at": 1759132037 + 2 * index}
+        if index % 3 == 0:
+            item["description"] = "Channel %d" % index  # fields appear only when set
+        return item
 
     def person_index(self, person_id):
         offset = person_id - self.persons[0]
@@ -325,6 +360,9 @@ class Simulator:
         self.lock = threading.Lock()
         self.faults = []
         self.log = []
+        # Silence rules by account: {account: [rule, ...]} in creation order.
+        self.rules = collections.defaultdict(list)
+        self.rule_counter = 0
         self.hits = collections.defaultdict(collections.deque)
         self.counter = 0
         handler = type("Handler", (_Handler,), {"sim": self})
@@ -370,6 +408,7 @@ class Simulator:
             self.behaviour = dict(BEHAVIOUR)
             self.hits.clear()
             self.data.added = 0
+            self.rules.clear()
 
     def take_fault(self, path, late=False):
         """The next fault for ``path``: of kind ``late`` (taken as the request
@@ -521,6 +560,172 @@ class Simulator:
                 "has_next_page": p * limit < len(teams),
                 "items": [{"team_id": t["team_id"], "team_name": t["team_name"], "description": "", "status": "enabled",
                            "person_ids": self.data.team_persons(t["team_id"]), "ref_id": ""} for t in page]}
+
+    # ------------------------------------------------- channels and silence rules
+    def channels(self):
+        return [self.data.channel(i) for i in range(int(self.behaviour["channels"]))]
+
+    def channel_list(self, body):
+        _check_types(body, {"p": "int", "limit": "int", "orderby": "str", "asc": "bool", "is_my_managed": "bool",
+                            "is_my_starred": "bool", "is_my_team": "bool", "is_brief": "bool", "team_ids": "ints",
+                            "query": "str", "channel_ids": "ints", "channel_name": "str"})
+        p, limit = body.get("p", 1), body.get("limit", 100)
+        if p < 1 or not 1 <= limit <= 100:
+            raise _invalid("p must be at least 1 and limit between 1 and 100")
+        if p * limit > 10000:
+            raise _invalid("p * limit must not exceed 10000")
+        if body.get("is_my_team") and body.get("is_my_starred"):
+            raise _invalid("is_my_team cannot be used with is_my_starred")
+        channels = self.channels()
+        if body.get("channel_name") is not None:
+            channels = [c for c in channels if c["channel_name"] == body["channel_name"]]
+        if body.get("query"):
+            channels = [c for c in channels if body["query"].lower() in c["channel_name"].lower()]
+        if body.get("channel_ids"):
+            channels = [c for c in channels if c["channel_id"] in body["channel_ids"]]
+        if body.get("team_ids"):
+            channels = [c for c in channels if c["team_id"] in body["team_ids"]]
+        page = channels[(p - 1) * limit:p * limit]
+        cap = self.behaviour["total_cap"]
+        return {"items": page, "total": min(len(channels), cap) if cap else len(channels),
+                "has_next_page": p * limit < len(channels)}
+
+    def _channel_id(self, body):
+        channel_id = body.get("channel_id")
+        if not isinstance(channel_id, int) or isinstance(channel_id, bool):
+            raise _invalid("channel_id is required")
+        if channel_id not in set(c["channel_id"] for c in self.channels()):
+            raise ApiError(400, "ResourceNotFound", "channel %s not found" % channel_id)
+        return channel_id
+
+    def _rule(self, account, body):
+        channel_id = self._channel_id(body)
+        rule_id = body.get("rule_id")
+        if not isinstance(rule_id, str) or not re.match(r"^[0-9a-fA-F]{24}$", rule_id):
+            raise _invalid("rule_id must be 24 hexadecimal digits")
+        for rule in self.rules[account]:
+            if rule["rule_id"] == rule_id and rule["channel_id"] == channel_id:
+                return rule
+        raise ApiError(400, "ResourceNotFound", "silence rule %s not found" % rule_id)
+
+    @staticmethod
+    def _check_rule(body):
+        """The API's validation of a create or update body; the rule's fields."""
+        _check_types(body, {"channel_id": "int", "rule_id": "str", "rule_name": "str", "description": "str",
+                            "priority": "int", "time_filter": "dict", "is_directly_discard": "bool",
+                            "from_incident_id": "str"})
+        name = body.get("rule_name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 39:
+            raise _invalid("rule_name must be 1 to 39 characters")
+        if len(body.get("description") or "") > 500:
+            raise _invalid("description must be at most 500 characters")
+        one_off, recurring = body.get("time_filter"), body.get("time_filters")
+        if (one_off is None) == (recurring is None):
+            raise _invalid("exactly one of time_filter and time_filters is required")
+        if one_off is not None:
+            start, end = one_off.get("start_time"), one_off.get("end_time")
+            if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (start, end)):
+                raise _invalid("time_filter needs start_time and end_time, Unix seconds")
+            if end <= start:
+                raise _invalid("time_filter.end_time must be after start_time")
+        if recurring is not None:
+            if not isinstance(recurring, list) or not recurring:
+                raise _invalid("time_filters must be a non-empty list")
+            for window in recurring:
+                if not isinstance(window, dict):
+                    raise _invalid("time_filters entries must be objects")
+                times = [window.get("start"), window.get("end")]
+                if not all(isinstance(t, str) and re.match(r"^([01]\d|2[0-3]):[0-5]\d$", t) for t in times):
+                    raise _invalid("time_filters start and end must be HH:MM")
+                if times[1] <= times[0]:
+                    raise _invalid("time_filters end must be after start")
+                repeat = window.get("repeat") or []
+                if not isinstance(repeat, list) or any(not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6
+                                                       for d in repeat):
+                    raise _invalid("time_filters repeat holds weekdays 0 to 6")
+        filters = body.get("filters")
+        if not isinstance(filters, list) or not filters:
+            raise _invalid("filters must not be empty")
+        for group in filters:
+            if not isinstance(group, list) or not group:
+                raise _invalid("each filters group must be a non-empty list")
+            for cond in group:
+                if not isinstance(cond, dict) or not isinstance(cond.get("key"), str) or not cond["key"]:
+                    raise _invalid("each condition needs a key")
+                if cond.get("oper") not in ("IN", "NOTIN"):
+                    raise _invalid("oper must be IN or NOTIN")
+                vals = cond.get("vals")
+                if not isinstance(vals, list) or not vals or not all(isinstance(v, str) for v in vals):
+                    raise _invalid("vals must be a non-empty list of strings")
+        incident = body.get("from_incident_id")
+        if incident is not None and not re.match(r"^[0-9a-fA-F]{24}$", incident):
+            raise _invalid("from_incident_id must be 24 hexadecimal digits")
+        return {"rule_name": name, "description": body.get("description") or "", "priority": body.get("priority", 0),
+                "time_filter": one_off, "time_filters": recurring, "filters": filters,
+                "is_directly_discard": bool(body.get("is_directly_discard")),
+                "from_incident_id": incident or ""}
+
+    def _effective(self, rule):
+        if rule["status"] != "enabled":
+            return False
+        now = self.now()
+        if rule["time_filter"]:
+            return rule["time_filter"]["start_time"] <= now < rule["time_filter"]["end_time"]
+        moment = datetime.fromtimestamp(now, timezone.utc)
+        hhmm, weekday = moment.strftime("%H:%M"), (moment.weekday() + 1) % 7
+        return any(w["start"] <= hhmm < w["end"] and (not w.get("repeat") or weekday in w["repeat"])
+                   for w in rule["time_filters"])
+
+    def _shown(self, rule):
+        """A rule as the API lists it (the absent kind of window per ``absent_window``)."""
+        item = dict(rule, is_effective=self._effective(rule))
+        absent = self.behaviour["absent_window"]
+        for key, zero in (("time_filter", {"start_time": 0, "end_time": 0}), ("time_filters", [])):
+            if item[key] is None:
+                if absent == "missing":
+                    del item[key]
+                elif absent == "zero":
+                    item[key] = zero
+        if not item["description"]:
+            del item["description"]  # fields appear only when set
+        return json.loads(json.dumps(item))
+
+    def rule_list(self, body, account):
+        channel_id = self._channel_id(body)
+        return {"items": [self._shown(r) for r in self.rules[account] if r["channel_id"] == channel_id]}
+
+    def rule_create(self, body, account):
+        channel_id = self._channel_id(body)
+        fields = self._check_rule(body)
+        with self.lock:
+            self.rule_counter += 1
+            rule_id = "%024x" % (0x665f1c2e00a1b2c300000000 + self.rule_counter)
+            now = self.now()
+            rule = dict(fields, rule_id=rule_id, channel_id=channel_id, account_id=ACCOUNT_ID, status="enabled",
+                        updated_by=OWNER_ID, created_at=now, updated_at=now)
+            self.rules[account].append(json.loads(json.dumps(rule)))
+        return {"rule_id": rule_id, "rule_name": fields["rule_name"]}
+
+    def rule_update(self, body, account):
+        rule = self._rule(account, body)
+        fields = self._check_rule(body)
+        with self.lock:
+            rule.update(json.loads(json.dumps(fields)), updated_at=self.now())
+        return None
+
+    def rule_delete(self, body, account):
+        rule = self._rule(account, body)
+        with self.lock:
+            self.rules[account].remove(rule)
+        return None
+
+    def rule_enable(self, body, account):
+        self._rule(account, body)["status"] = "enabled"
+        return None
+
+    def rule_disable(self, body, account):
+        self._rule(account, body)["status"] = "disabled"
+        return None
 
     def insight_export(self, body, lang):
         _check_types(body, {"start_time": "int", "end_time": "int", "team_ids": "ints", "channel_ids": "ints",
@@ -784,19 +989,37 @@ class _Handler(BaseHTTPRequestHandler):
             headers.update(extra or {})
             self._json(status, {"request_id": request_id, "error": {"code": code, "message": message}}, headers)
 
-        if path not in ("/schedule/list", "/insight/team/export") + tuple(JSON_ENDPOINTS):
+        if path not in ("/schedule/list", "/insight/team/export") + tuple(JSON_ENDPOINTS) + tuple(RULE_ENDPOINTS):
             return fail(404, "RouteNotFound", "no route %s" % path)
         if not key or key not in sim.app_keys:
             return fail(401, "Unauthorized", "app_key is missing, invalid or expired")
         if sim.rate_limited(key, path, arrival):
             return fail(429, "RequestTooFrequently", "too many requests")
         fault = sim.take_fault(path)
-        if fault and self._fault(fault, entry, request_id, headers, fail):
+        # A fault with "acted": the server does the work first, then the fault
+        # is what the client sees (a 5xx, a dropped connection, a late answer).
+        if fault and not fault.get("acted") and self._fault(fault, entry, request_id, headers, fail):
             return None
         if "application/json" not in (self.headers.get("Content-Type") or ""):
             return fail(400, "InvalidContentType", "Content-Type must be application/json")
         if not isinstance(entry["body"], dict):
             return fail(400, "InvalidParameter", "the body must be a JSON object")
+        if path in RULE_ENDPOINTS:
+            if path in RULE_WRITES and key in sim.behaviour["read_only_keys"]:
+                return fail(403, "AccessDenied", "permission denied: Channels Manage is required")
+            try:
+                data = getattr(sim, RULE_ENDPOINTS[path])(entry["body"], sim.behaviour["accounts"].get(key, "default"))
+            except ApiError as err:
+                return fail(err.status, err.code, err.message)
+            if fault and fault.get("acted"):
+                if fault.get("kind") == "slow_answer":
+                    entry["fault"] = "slow_answer"
+                    self._answer_at = max(self._answer_at, time.time() + float(fault.get("delay", 1)))
+                elif self._fault(fault, entry, request_id, headers, fail):
+                    return None
+            entry["status"] = 200
+            self._json(200, {"request_id": request_id, "data": data}, headers)
+            return None
         lang = self.headers.get("Accept-Language") or "en"
         data = csv_text = None
         try:

@@ -21,6 +21,8 @@ UNIT = os.path.join(ROOT, "tests", "unit")
 TESTED_BY = {
     "plugins/doc_fragments/connection.py": ["collection/test_conformance.py"],
     "plugins/filter/report.py": ["roles/test_insight_report_pages.py", "collection/test_fidelity.py"],
+    "plugins/module_utils/channels.py": ["plugins/modules/test_flashduty_silence_rule_info.py",
+                                         "plugins/modules/test_flashduty_silence_rule.py"],
     "plugins/module_utils/common.py": ["collection/test_conformance.py", "plugins/module_utils/test_pacing_redis.py"],
     "plugins/module_utils/csvio.py": ["plugins/module_utils/test_timeparse_csvio.py"],
     "plugins/module_utils/endpoints.py": ["plugins/module_utils/test_pacing.py"],
@@ -33,6 +35,9 @@ TESTED_BY = {
     "plugins/module_utils/retry.py": ["plugins/module_utils/test_client.py"],
     "plugins/module_utils/schedule.py": ["plugins/modules/test_flashduty_schedule_info.py",
                                          "plugins/module_utils/test_paging.py"],
+    "plugins/module_utils/silence_rule.py": ["plugins/modules/test_flashduty_silence_rule.py"],
+    "plugins/module_utils/silence_rules.py": ["plugins/modules/test_flashduty_silence_rule.py",
+                                              "plugins/modules/test_flashduty_silence_rule_info.py"],
     "plugins/module_utils/timeparse.py": ["plugins/module_utils/test_timeparse_csvio.py"],
     "plugins/plugin_utils/export_columns.py": ["collection/test_fidelity.py"],
     "plugins/plugin_utils/insight_chart.py": ["collection/test_fidelity.py"],

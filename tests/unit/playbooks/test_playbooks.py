@@ -53,3 +53,25 @@ def test_playbooks_run_on_the_controller_with_any_inventory(sim, tmp_path, inven
     assert "UNREACHABLE" not in run.stdout and "ssh" not in run.stdout.lower()
     assert "skipping: no hosts matched" not in run.stdout
     assert sim.requests() and all(r["status"] == 200 for r in sim.requests())
+
+
+# The quiet deploy: the silence rule is in effect during the deploy and gone afterwards, also when the deploy
+# fails (block/always).
+@pytest.mark.matrix
+@pytest.mark.parametrize("inventory,command,code", [(kind, "true", 0) for kind in INVENTORIES]
+                         + [("none", "false", 2)])
+def test_quiet_deploy_silences_the_channel_and_always_removes_the_rule(sim, tmp_path, inventory, command, code):
+    env = playbook_env(sim, tmp_path)
+    env["ANSIBLE_PYTHON_INTERPRETER"] = "auto_silent"
+    args = ["flashcat.flashduty.quiet_deploy", "-e", '{"quiet_channel_name": "Payments \\"EU\\"", '
+            '"quiet_deploy_command": "%s"}' % command] + inventory_args(inventory, tmp_path)
+    run = ansible_playbook(args, env, tmp_path)
+    assert run.returncode == code, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "in effect now: True" in run.stdout
+    writes = [r["path"].rsplit("/", 1)[1] for r in sim.requests() if "/silence/rule/" in r["path"]
+              and not r["path"].endswith("/list")]
+    assert writes == ["create", "delete"]
+    assert [rule for account in sim.sim.rules.values() for rule in account] == []
+    (create,) = sim.requests("/channel/silence/rule/create")
+    window = create["body"]["time_filter"]
+    assert window["end_time"] - window["start_time"] == 3600

@@ -311,3 +311,42 @@ def test_proxy_environment_variables_are_honoured(sim, tmp_path, monkeypatch):
     monkeypatch.delenv("HTTP_PROXY")  # the test's own admin call goes direct
     (request,) = sim.requests()
     assert request["proxied"] is True and request["host"] == "api.flashduty.invalid"
+
+
+CREATE = "/channel/silence/rule/create"
+RULE = {"channel_id": 1300000000, "rule_name": "deploy", "time_filter": {"start_time": 1763000000,
+                                                                        "end_time": 1763003600},
+        "filters": [[{"key": "alert_severity", "oper": "IN", "vals": ["Critical"]}]]}
+
+
+def test_every_write_endpoint_is_marked_not_idempotent_and_every_read_is():
+    from ansible_collections.flashcat.flashduty.plugins.module_utils import endpoints
+    writes = [path for path, endpoint in endpoints.ENDPOINTS.items() if not endpoint.idempotent]
+    assert sorted(writes) == sorted("/channel/silence/rule/" + verb
+                                    for verb in ("create", "update", "delete", "enable", "disable"))
+    assert endpoints.idempotent("/channel/silence/rule/list") and endpoints.idempotent("/channel/list")
+
+
+@pytest.mark.parametrize("fault", [
+    {"kind": "status", "status": 500, "acted": True},
+    {"kind": "status", "status": 503, "code": "ServiceUnavailable"},
+    {"kind": "drop", "acted": True},
+])
+def test_a_write_is_not_repeated_after_a_5xx_or_a_broken_connection(sim, tmp_path, fault):
+    sim.faults(dict(fault, path=CREATE))
+    sleeps = Sleeps()
+    client = make_client(sim, tmp_path, sleep=sleeps)
+    with pytest.raises((ApiError, TransportError)) as info:
+        client.post(CREATE, RULE)
+    assert info.value.attempts == 1 and sleeps == []
+    assert len(sim.requests(CREATE)) == 1
+
+
+def test_a_write_is_repeated_after_a_429_which_the_server_did_not_act_on(sim, tmp_path):
+    sim.faults({"path": CREATE, "kind": "rate_limit"})
+    sleeps = Sleeps()
+    client = make_client(sim, tmp_path, sleep=sleeps)
+    assert client.post(CREATE, RULE).data["rule_name"] == "deploy"
+    assert sleeps == [1.0]
+    assert [r["status"] for r in sim.requests(CREATE)] == [429, 200]
+    assert len(sim.sim.rules["default"]) == 1

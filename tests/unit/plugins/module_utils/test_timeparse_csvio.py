@@ -15,6 +15,8 @@ from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_format i
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import (
     bucket_floor,
     get_zone,
+    is_relative,
+    parse_duration,
     parse_time,
     split_range,
 )
@@ -152,3 +154,25 @@ def test_local_time_reads_seconds_that_older_ansible_core_templated_as_text():
     assert local_time(1779667200) == "2026-05-25 00:00" and local_time(None) == ""
     with pytest.raises(ValidationError, match="local_time: cannot read 'soon'"):
         local_time("soon")
+
+
+@pytest.mark.parametrize("value,relative", [
+    ("now", True), (" NOW ", True), ("+2h", True), ("-1d12h", True), ("today", True), ("today-7d", True),
+    ("2026-05-01T00:00:00Z", False), ("1779667200", False), (1779667200, False), (None, False),
+])
+def test_is_relative_tells_a_time_from_the_run_from_an_absolute_one(value, relative):
+    assert is_relative(value) is relative
+
+
+@pytest.mark.parametrize("value,seconds", [
+    (90, 90), ("90", 90), ("90m", 5400), ("2h", 7200), ("1d12h", 129600), ("1.5h", 5400), ("1w", 604800),
+])
+def test_parse_duration_reads_seconds_and_units(value, seconds):
+    assert parse_duration(value, "duration") == seconds
+
+
+@pytest.mark.parametrize("value", ["soon", "-1h", "0", 0, 0.4, True, None, float("inf"), "2x"])
+def test_parse_duration_refuses_anything_else_naming_the_option(value):
+    with pytest.raises(ValidationError) as info:
+        parse_duration(value, "duration")
+    assert str(info.value).startswith("duration: ")
