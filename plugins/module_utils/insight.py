@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
+import io
 import os
 import tempfile
 
@@ -87,7 +89,10 @@ class Export:
         self.capped_windows = []
 
     def _tempfile(self, suffix):
-        directory = os.path.dirname(os.path.abspath(self.dest)) if self.dest else self.module.tmpdir
+        # Beside dest, so the move into place is atomic; in check mode nothing is
+        # written beside dest, the module's own temporary folder holds the download.
+        beside = self.dest and not self.module.check_mode
+        directory = os.path.dirname(os.path.abspath(self.dest)) if beside else self.module.tmpdir
         fd, path = tempfile.mkstemp(prefix=".flashduty-export-", suffix=suffix, dir=directory)
         self.temp_paths.append(path)
         return os.fdopen(fd, "w+b"), path
@@ -145,16 +150,18 @@ class Export:
             raise ValidationError("dest", "the folder %s is not writable" % folder)
 
     def run(self, return_rows, force, check_mode):
-        """Export and place the file; :meth:`check_dest` comes first."""
+        """Export and place the file; :meth:`check_dest` comes first.
+
+        In check mode the export is read all the same (it changes nothing
+        remote) and the rows returned; ``dest`` is left alone and ``changed``
+        says whether a real run would write it.
+        """
         dest = self.dest
         result = {"changed": False, "dest": dest, "windows": self.windows, "request_ids": [],
                   "columns": [], "row_count": 0, "checksum": None, "size": 0, "truncated": False}
         if return_rows:
             result["rows"] = []
         exists = bool(dest) and os.path.exists(dest)
-        if check_mode:
-            result["changed"] = bool(dest) and (force or not exists)
-            return result
         if exists and not force:
             self._describe(dest, result, return_rows)
             return self._file_attributes(result)
@@ -167,9 +174,13 @@ class Export:
             self._describe(source, result, return_rows)
             if dest:
                 if not (exists and self.module.sha1(dest) == result["checksum"]):
-                    self.module.atomic_move(source, os.path.abspath(dest))
+                    if self.module._diff:
+                        result["diff"] = file_diff(dest if exists else None, source, dest)
+                    if not check_mode:
+                        self.module.atomic_move(source, os.path.abspath(dest))
                     result["changed"] = True
-                self._file_attributes(result)
+                if exists or not check_mode:
+                    self._file_attributes(result)
         finally:
             self.cleanup()
         return result
@@ -187,6 +198,48 @@ class Export:
         file_args = self.module.load_file_common_arguments(self.module.params, path=self.dest)
         result["changed"] = self.module.set_fs_attributes_if_different(file_args, result["changed"])
         return result
+
+
+# A diff shows at most this many lines (of the unified diff); a file larger
+# than DIFF_MAX_BYTES is compared by line counts only.
+DIFF_MAX_LINES = 200
+DIFF_MAX_BYTES = 8 * 1024 * 1024
+
+
+def _lines(path):
+    if path is None:
+        return []
+    with io.open(path, "r", encoding="utf-8", errors="replace", newline="") as handle:
+        return handle.read().splitlines()
+
+
+def _line_count(path):
+    if path is None:
+        return 0
+    with io.open(path, "rb") as handle:
+        return sum(1 for dummy in handle)
+
+
+def file_diff(before, after, dest, max_lines=DIFF_MAX_LINES, max_bytes=DIFF_MAX_BYTES):
+    """The diff of ``dest`` for diff mode: ``before`` (None when dest is new)
+    and ``after`` are paths. A unified diff of at most ``max_lines`` lines,
+    headed by the line counts; files over ``max_bytes`` get the counts only."""
+    big = any(p is not None and os.path.getsize(p) > max_bytes for p in (before, after))
+    if big:
+        old_count, new_count = _line_count(before), _line_count(after)
+        text = ("%s: %d lines -> %d lines (over %d bytes: no line-by-line diff)\n"
+                % (dest, old_count, new_count, max_bytes))
+        return {"prepared": text}
+    old, new = _lines(before), _lines(after)
+    diff = list(difflib.unified_diff(old, new, fromfile=dest if before else "/dev/null", tofile=dest, lineterm=""))
+    added = sum(1 for line in diff[2:] if line.startswith("+"))
+    removed = sum(1 for line in diff[2:] if line.startswith("-"))
+    head = "%s: %d lines -> %d lines (%d added, %d removed)" % (dest, len(old), len(new), added, removed)
+    if not diff:
+        head += "; only the line ends or the byte order mark differ"
+    if len(diff) > max_lines:
+        diff = diff[:max_lines] + ["... %d more lines of the diff not shown" % (len(diff) - max_lines)]
+    return {"prepared": "\n".join([head] + diff) + "\n"}
 
 
 def run(module, client, now):

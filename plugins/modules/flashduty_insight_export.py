@@ -28,9 +28,15 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Nothing is fetched; C(changed) says whether O(dest) would be written.
+    details:
+      - The export is read as in a real run (it changes nothing on the server) and RV(rows) are returned;
+        O(dest) is left alone and C(changed) is true only when a real run would write it (its content or its
+        file attributes differ).
   diff_mode:
-    support: none
+    support: full
+    details:
+      - When O(dest) would change, a unified diff of it, headed by the line counts before and after. At most
+        200 lines of the diff are shown; a file over 8 MiB is compared by its line counts only.
   platform:
     platforms: posix
 options:

@@ -80,3 +80,22 @@ def test_period_and_totals_in_the_fact_match_the_export(fortnight):
     assert len(sre) == 15 * 3  # 14 days cut at Shanghai midnights: 15 buckets, each as work, off and sleep hours
     total = sum(int(r.split(",")[3]) for r in sre)
     assert [t["incidents"] for t in fact["teams"] if t["team_id"] == 4295771902131] == [total]
+
+
+@pytest.mark.matrix
+def test_check_diff_predicts_exactly_what_a_real_run_does(sim, playbook, tmp_path):
+    sim.config(now=1779667200, teams=3, schedules=6)
+    play = role_play(tmp_path, insight_report_start=1779667200 - 7 * 86400, insight_report_end=1779667200)
+    first = playbook(play, "--check", "--diff")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert not (tmp_path / "report").exists()
+    real = playbook(play)
+    assert real.returncode == 0, real.stdout[-3000:] + real.stderr[-3000:]
+    files = dict((p.name, p.read_bytes()) for p in (tmp_path / "report").iterdir())
+    again = playbook(play, "--check", "--diff")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "changed=0" in again.stdout, again.stdout[-3000:]
+    assert "+++ after" not in again.stdout and "--- before" not in again.stdout
+    assert dict((p.name, p.read_bytes()) for p in (tmp_path / "report").iterdir()) == files
+    second = playbook(play)
+    assert "changed=0" in second.stdout, second.stdout[-3000:]

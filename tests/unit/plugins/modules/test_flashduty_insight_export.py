@@ -225,13 +225,62 @@ def test_failure_in_a_later_window_leaves_nothing_behind(sim, args, run_module, 
 
 
 @pytest.mark.matrix
-def test_check_mode_fetches_nothing_and_predicts_the_write(sim, args, run_module):
-    assert run_module(module, args, check_mode=True)["changed"] is True
+def test_check_mode_reads_the_export_returns_the_rows_and_leaves_dest_alone(sim, args, run_module, tmp_path):
+    result = run_module(module, args, check_mode=True)
+    assert result["changed"] is True and result["row_count"] == len(result["rows"]) == 12
+    assert not os.path.exists(args["dest"]) and leftovers(str(tmp_path / "out")) == []
+    assert len(sim.requests(PATH)) == 1
+    real = run_module(module, args)
+    assert real["changed"] is True and real["rows"] == result["rows"] and real["checksum"] == result["checksum"]
+    # The file is as a real run writes it: check mode predicts no change, and does not touch it.
+    before = os.stat(args["dest"])
+    again = run_module(module, args, check_mode=True)
+    assert again["changed"] is False and again["rows"] == real["rows"] and "diff" not in again
+    assert os.stat(args["dest"]).st_mtime == before.st_mtime
     with open(args["dest"], "wb") as handle:
         handle.write(b"x")
     assert run_module(module, args, check_mode=True)["changed"] is True
-    assert run_module(module, dict(args, force=False), check_mode=True)["changed"] is False
-    assert sim.requests() == []
+    assert open(args["dest"], "rb").read() == b"x"
+    kept = run_module(module, dict(args, force=False), check_mode=True)
+    assert kept["changed"] is False and kept["row_count"] == 0
+
+
+@pytest.mark.matrix
+def test_check_mode_reports_a_mode_change_without_applying_it(sim, args, run_module):
+    run_module(module, dict(args, mode="0644"))
+    result = run_module(module, dict(args, mode="0600"), check_mode=True)
+    assert result["changed"] is True
+    assert stat.S_IMODE(os.stat(args["dest"]).st_mode) == 0o644
+
+
+@pytest.mark.matrix
+def test_diff_mode_shows_a_unified_diff_of_dest_with_line_counts(sim, args, run_module):
+    with open(args["dest"], "wb") as handle:
+        handle.write(b"Team ID,Team Name\r\n7,Kept\r\n")
+    result = run_module(module, dict(args, _ansible_diff=True), check_mode=True)
+    text = result["diff"]["prepared"]
+    head, body = text.split("\n", 1)
+    assert head == "%s: 2 lines -> 13 lines (13 added, 2 removed)" % args["dest"]
+    assert "--- %s" % args["dest"] in body and "-7,Kept" in body and "+4295771902131,SRE," in body
+    assert open(args["dest"], "rb").read() == b"Team ID,Team Name\r\n7,Kept\r\n"
+    new = run_module(module, dict(args, _ansible_diff=True, dest=args["dest"] + ".new"))
+    assert new["diff"]["prepared"].startswith("%s.new: 0 lines -> 13 lines (13 added, 0 removed)" % args["dest"])
+    assert "--- /dev/null" in new["diff"]["prepared"]
+    same = run_module(module, dict(args, _ansible_diff=True, dest=args["dest"] + ".new"), check_mode=True)
+    assert same["changed"] is False and "diff" not in same
+
+
+def test_a_large_diff_is_cut_and_a_huge_file_compared_by_line_counts(tmp_path):
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import file_diff
+    before, after = tmp_path / "before.csv", tmp_path / "after.csv"
+    before.write_text("".join("%d,old\r\n" % i for i in range(1000)))
+    after.write_text("".join("%d,new\r\n" % i for i in range(1200)))
+    text = file_diff(str(before), str(after), "/r/x.csv")["prepared"]
+    lines = text.splitlines()
+    assert lines[0] == "/r/x.csv: 1000 lines -> 1200 lines (1200 added, 1000 removed)"
+    assert len(lines) == 1 + 200 + 1 and lines[-1] == "... %d more lines of the diff not shown" % (2203 - 200)
+    huge = file_diff(str(before), str(after), "/r/x.csv", max_bytes=100)["prepared"]
+    assert huge == "/r/x.csv: 1000 lines -> 1200 lines (over 100 bytes: no line-by-line diff)\n"
 
 
 @pytest.mark.matrix
