@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import os
 import re
 import time
 import traceback
@@ -30,6 +31,9 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis im
 from ansible_collections.flashcat.flashduty.plugins.module_utils.redaction import Redactor
 
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
+_WHOLE = re.compile(r"^\s*[+-]?\d+\s*$")
+# An id option whose module also takes names: a name given as an id is pointed there.
+NAMES_OF_IDS = {"team_ids": "team_names"}
 
 
 def _infinite(value):
@@ -46,8 +50,11 @@ class FlashdutyModule(AnsibleModule):
     the normal conversion refuses with a message naming the option.
     """
 
+    misplaced_names = None
+
     def _load_params(self):
         super(FlashdutyModule, self)._load_params()
+        self._take_misplaced_names()
         for name, spec in self.argument_spec.items():
             value = self.params.get(name)
             if spec.get("type") == "int" and _infinite(value):
@@ -59,10 +66,26 @@ class FlashdutyModule(AnsibleModule):
                 self.params[name] = ["%s (not a whole number)" % value]
 
 
+    def _take_misplaced_names(self):
+        """Names given as ids (``team_ids: [SRE]``) are taken out before the int
+        conversion, which would fail without a word about ``team_names``;
+        :func:`flashduty_module` fails naming both options."""
+        for ids, names in NAMES_OF_IDS.items():
+            value = self.params.get(ids)
+            if names not in self.argument_spec or ids not in self.argument_spec:
+                continue
+            values = value if isinstance(value, list) else [value]
+            wrong = [v for v in values if isinstance(v, str) and not _WHOLE.match(v) and not _infinite(v)]
+            if wrong and value is not None:
+                self.misplaced_names = (ids, names, wrong)
+                self.params[ids] = [v for v in values if v not in wrong]
+
+
 def connection_argument_spec():
     """The options of the ``flashcat.flashduty.connection`` doc fragment."""
     return dict(
-        app_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["FLASHDUTY_APP_KEY"])),
+        # Not required=True: a missing key fails in validate_connection, naming FLASHDUTY_APP_KEY.
+        app_key=dict(type="str", no_log=True, fallback=(env_fallback, ["FLASHDUTY_APP_KEY"])),
         base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(env_fallback, ["FLASHDUTY_BASE_URL"])),
         timeout=dict(type="float", default=30.0),
         validate_certs=dict(type="bool", default=True),
@@ -85,6 +108,11 @@ def flashduty_module(options, **kwargs):
     argument_spec.update(options)
     module = FlashdutyModule(argument_spec=argument_spec, **kwargs)
     check_requirements(module)
+    if module.misplaced_names:
+        ids, names, wrong = module.misplaced_names
+        module.fail_json(msg="%s: %s %s not a number; to choose teams by name, use %s: %s"
+                         % (ids, ", ".join(repr(v) for v in wrong), "is" if len(wrong) == 1 else "are", names,
+                            "[%s]" % ", ".join('"%s"' % v for v in wrong)))
     return module
 
 
@@ -118,8 +146,21 @@ def parse_rate_limits(value):
     return limits
 
 
+def check_app_key(value):
+    """A missing or empty app key fails before any request, naming where a key comes from."""
+    if value is None:
+        raise ValidationError("app_key", "no app key: set FLASHDUTY_APP_KEY in the environment of "
+                              "ansible-playbook, or give app_key (on the task or in module_defaults)")
+    if not value.strip():
+        source = "FLASHDUTY_APP_KEY is set but empty" if os.environ.get("FLASHDUTY_APP_KEY", None) == value \
+            else "app_key is empty"
+        raise ValidationError("app_key", "%s: set FLASHDUTY_APP_KEY or app_key to the account's app key "
+                              "(nothing was sent)" % source)
+
+
 def validate_connection(params):
     """Checks of the connection options Ansible's types do not cover."""
+    check_app_key(params.get("app_key"))
     if params["max_retries"] < 0:
         raise ValidationError("max_retries", "must be 0 or more, got %d" % params["max_retries"])
     if not 0 < params["timeout"] <= 86400:

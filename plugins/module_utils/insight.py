@@ -52,7 +52,7 @@ def build_body(params, now, zone):
     return body
 
 
-def plan_windows(body, split, zone):
+def plan_windows(body, split, zone, written=None):
     """Validate ``body`` and return the ``[start, end]`` windows to export.
 
     With ``split`` and an ``aggregate_unit``, a range longer than one request
@@ -70,8 +70,12 @@ def plan_windows(body, split, zone):
             raise ValidationError("split_range", "needs aggregate_unit: without time buckets the totals of "
                                   "several windows would not add up to the whole range's")
         windows = [[body.get("start_time"), body.get("end_time")]]
-    validate_insight_export(body, windows=windows, zone=zone)
+    validate_insight_export(body, windows=windows, zone=zone, written=written)
     return windows
+
+
+def _unwritable(dest, folder, exc):
+    return "cannot write %s: no file can be created in %s (%s)" % (dest, folder, exc.strerror or exc)
 
 
 class Export:
@@ -93,7 +97,12 @@ class Export:
         # written beside dest, the module's own temporary folder holds the download.
         beside = self.dest and not self.module.check_mode
         directory = os.path.dirname(os.path.abspath(self.dest)) if beside else self.module.tmpdir
-        fd, path = tempfile.mkstemp(prefix=".flashduty-export-", suffix=suffix, dir=directory)
+        try:
+            fd, path = tempfile.mkstemp(prefix=".flashduty-export-", suffix=suffix, dir=directory)
+        except OSError as exc:
+            if not beside:
+                raise
+            raise ValidationError("dest", _unwritable(self.dest, directory, exc))
         self.temp_paths.append(path)
         return os.fdopen(fd, "w+b"), path
 
@@ -148,6 +157,16 @@ class Export:
             raise ValidationError("dest", "the folder %s does not exist" % folder)
         if not os.access(folder, os.W_OK | os.X_OK):
             raise ValidationError("dest", "the folder %s is not writable" % folder)
+        if self.module.check_mode:
+            return
+        # The file is written beside dest first and moved into place: try once
+        # that a file can be made there (/proc, say, passes the checks above).
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".flashduty-export-", suffix=".probe", dir=folder)
+        except OSError as exc:
+            raise ValidationError("dest", _unwritable(self.dest, folder, exc))
+        os.close(fd)
+        os.unlink(probe)
 
     def run(self, return_rows, force, check_mode):
         """Export and place the file; :meth:`check_dest` comes first.
@@ -247,7 +266,8 @@ def run(module, client, now):
     params = module.params
     zone = get_zone(params.get("time_zone"))
     body = build_body(params, now, zone)
-    windows = plan_windows(body, params["split_range"], zone)
+    windows = plan_windows(body, params["split_range"], zone,
+                           written=dict((key, params.get(key)) for key in ("start_time", "end_time")))
     export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])
     export.check_dest()
     add_team_names(client, body, params.get("team_names"), most=INSIGHT_TEAM_EXPORT.id_batch, per="export")

@@ -148,7 +148,8 @@ def run(module, client, now):
     concurrency = params["concurrency"]
     body = build_body(params, now)
     page, limit = params.get("page"), params.get("limit", SCHEDULE_LIST.page_limit)
-    validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES)
+    validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES,
+                           written=dict((key, params.get(key)) for key in ("start", "end")))
     add_team_names(client, body, params.get("team_names"), concurrency=concurrency)
     result = list_schedules(client, body, page=page, limit=limit, name=params.get("name"), concurrency=concurrency,
                             checked=True)

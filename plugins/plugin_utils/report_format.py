@@ -17,9 +17,10 @@ from datetime import datetime, timezone
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time
 
 
-def to_unix(value, time_zone=None, name="time", now=None):
-    """A time in any of the modules' forms as Unix seconds."""
-    return parse_time(value, time.time() if now is None else now, name, get_zone(time_zone))
+def to_unix(value, time_zone=None, name="time", now=None, zone_name="time_zone"):
+    """A time in any of the modules' forms as Unix seconds; messages name the
+    value ``name`` and the zone ``zone_name`` (a role's own variable names)."""
+    return parse_time(value, time.time() if now is None else now, name, get_zone(time_zone, zone_name))
 
 
 def zone_or_utc(time_zone):

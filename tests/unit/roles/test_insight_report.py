@@ -99,3 +99,20 @@ def test_check_diff_predicts_exactly_what_a_real_run_does(sim, playbook, tmp_pat
     assert dict((p.name, p.read_bytes()) for p in (tmp_path / "report").iterdir()) == files
     second = playbook(play)
     assert "changed=0" in second.stdout, second.stdout[-3000:]
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("role_vars,words", [
+    (dict(insight_report_start="now", insight_report_end="-7d"),
+     ["insight_report_end must be after insight_report_start", "insight_report_start is 'now'",
+      "insight_report_end is '-7d'"]),
+    (dict(insight_report_time_zone="Mars/Olympus"), ["insight_report_time_zone: 'Mars/Olympus'"]),
+])
+def test_the_role_checks_its_variables_by_their_names_before_any_side_effect(
+        sim, playbook, tmp_path, role_vars, words):
+    run = playbook(role_play(tmp_path, **role_vars))
+    assert run.returncode != 0
+    out = run.stdout + run.stderr
+    assert all(w in out for w in words), out[-3000:]
+    assert "end_time" not in out and "start_time" not in out
+    assert sim.requests() == [] and not (tmp_path / "report").exists()

@@ -323,3 +323,59 @@ def test_playbook_writes_the_file_and_registers_the_result(sim, playbook, tmp_pa
     again = playbook(text)
     assert again.returncode == 0 and "changed=0" in again.stdout and "changed=1" not in again.stdout
     assert json.loads(out.read_text())["changed"] is False
+
+
+@pytest.mark.matrix
+def test_a_reversed_range_echoes_the_times_as_written_beside_their_values(sim, args, run_module):
+    result = run_module(module, dict(args, start_time="now", end_time="-7d"))
+    msg = result["msg"]
+    assert result["failed"] is True and "\n" not in msg
+    assert msg.startswith("end_time: must be after start_time 'now' (20") and ", got '-7d' (20" in msg
+    assert sim.requests() == []
+
+
+@pytest.mark.matrix
+def test_a_missing_app_key_names_flashduty_app_key_before_any_request(sim, args, run_module, monkeypatch):
+    monkeypatch.delenv("FLASHDUTY_APP_KEY", raising=False)
+    args.pop("app_key")
+    result = run_module(module, args)
+    assert result["failed"] is True and "FLASHDUTY_APP_KEY" in result["msg"] and "app_key" in result["msg"]
+    assert "missing required arguments" not in result["msg"]
+    assert sim.requests() == []
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("from_env", [True, False])
+def test_an_empty_app_key_is_refused_before_any_request(sim, args, run_module, monkeypatch, from_env):
+    if from_env:
+        args.pop("app_key")
+        monkeypatch.setenv("FLASHDUTY_APP_KEY", "")
+    else:
+        args["app_key"] = ""
+        monkeypatch.delenv("FLASHDUTY_APP_KEY", raising=False)
+    result = run_module(module, args)
+    assert result["failed"] is True
+    assert result["msg"].startswith("app_key: FLASHDUTY_APP_KEY is set but empty" if from_env
+                                    else "app_key: app_key is empty"), result["msg"]
+    assert sim.requests() == []
+
+
+@pytest.mark.matrix
+def test_a_team_name_given_as_an_id_points_to_team_names(sim, args, run_module):
+    result = run_module(module, dict(args, team_ids=["SRE", 4295771902131]))
+    assert result["failed"] is True
+    assert result["msg"] == "team_ids: 'SRE' is not a number; to choose teams by name, use team_names: [\"SRE\"]"
+    assert sim.requests() == []
+    # Ids written as text stay ids.
+    assert "failed" not in run_module(module, dict(args, team_ids=["4295771902131"]))
+
+
+@pytest.mark.matrix
+def test_a_dest_where_no_file_can_be_made_is_named_not_a_temporary_file(sim, args, run_module):
+    result = run_module(module, dict(args, dest="/proc/x.csv"))
+    assert result["failed"] is True
+    # As root the folder looks writable and only making a file there fails; otherwise the folder check says so.
+    assert result["msg"].startswith(("dest: cannot write /proc/x.csv: no file can be created in /proc (",
+                                     "dest: the folder /proc is not writable")), result["msg"]
+    assert ".part" not in result["msg"] and ".probe" not in result["msg"] and ".flashduty" not in result["msg"]
+    assert sim.requests() == []

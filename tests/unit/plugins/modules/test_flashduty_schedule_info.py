@@ -258,3 +258,11 @@ def test_concurrency_outside_its_range_fails_before_any_request(sim, conn, run_m
         result = run_module(module, dict(conn, concurrency=value))
         assert result["failed"] is True and result["msg"] == "concurrency: must be from 1 to 50, got %d" % value
     assert sim.requests() == []
+
+
+@pytest.mark.matrix
+def test_a_reversed_window_echoes_the_times_as_written(sim, conn, run_module):
+    result = run_module(module, dict(conn, start="now", end="-1d"))
+    assert result["failed"] is True
+    assert result["msg"].startswith("end: must be after start 'now' (20") and ", got '-1d' (20" in result["msg"]
+    assert sim.requests() == []
