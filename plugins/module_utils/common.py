@@ -25,6 +25,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.client import (
     REQUESTS_IMPORT_ERROR,
     FlashdutyClient,
 )
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import limits_for
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError, ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import pacer_factory
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis import import_redis, parse_pacing_url
@@ -79,6 +80,19 @@ class FlashdutyModule(AnsibleModule):
             if wrong and value is not None:
                 self.misplaced_names = (ids, names, wrong)
                 self.params[ids] = [v for v in values if v not in wrong]
+
+
+# A task that waited longer than this for rate-limit slots says so.
+WAIT_WARNING = 10.0
+
+
+def limit_words(limits):
+    """``((1, 1.0), (10, 60.0))`` -> ``'1 request per 1 s and 10 per 60 s'``."""
+    parts = []
+    for index, (count, window) in enumerate(limits):
+        noun = "" if index else (" request" if count == 1 else " requests")
+        parts.append("%d%s per %g s" % (count, noun, window))
+    return " and ".join(parts)
 
 
 def connection_argument_spec():
@@ -221,6 +235,19 @@ class Task:
     def warn(self, msg):
         self.module.warn(self.redact(msg))
 
+    def report_waits(self, client, result):
+        """``rate_limit_wait`` in the result: the seconds the task waited for
+        rate-limit slots; over WAIT_WARNING seconds, a warning naming the limits."""
+        waited = client.waited()
+        result["rate_limit_wait"] = round(waited, 2)
+        if waited > WAIT_WARNING:
+            paths = sorted(client.slot_waits, key=client.waited, reverse=True)
+            self.warn("waited %.1f s for rate-limit slots: %s; the limits are per account, shared by every task "
+                      "and job with this app key (rate_limits sets them)"
+                      % (waited, "; ".join("%s allows %s (%.1f s)" % (path, limit_words(
+                          limits_for(path, getattr(self, "rate_limits", None))), client.waited(path))
+                          for path in paths)))
+
     def one_line(self, text):
         return " ".join(self.redact(text).split())
 
@@ -232,7 +259,7 @@ class Task:
         only with it.
         """
         module, params = self.module, self.module.params
-        rate_limits = validate_connection(params)
+        rate_limits = self.rate_limits = validate_connection(params)
         if self.pacing_url_error is not None:
             raise self.pacing_url_error
         if self.pacing_url:
@@ -277,7 +304,9 @@ def run_module(module, run):
         concurrency = 1
         if "concurrency" in module.argument_spec:
             concurrency = validate_concurrency(module.params["concurrency"])
-        result = run(module, task.client(concurrency), time.time())
+        client = task.client(concurrency)
+        result = run(module, client, time.time())
+        task.report_waits(client, result)
     except FlashdutyError as err:
         err.redact(task.redact)
         module.fail_json(msg=task.one_line(str(err)), **err.to_result())

@@ -379,3 +379,37 @@ def test_a_dest_where_no_file_can_be_made_is_named_not_a_temporary_file(sim, arg
                                      "dest: the folder /proc is not writable")), result["msg"]
     assert ".part" not in result["msg"] and ".probe" not in result["msg"] and ".flashduty" not in result["msg"]
     assert sim.requests() == []
+
+
+@pytest.fixture
+def paced(waits, monkeypatch):
+    """The pacer on the fake clock of ``waits`` too: its waits are recorded, not slept."""
+    from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing_file
+    monkeypatch.setattr(pacing_file, "time", waits)
+    return waits
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("limit,wait,warned", [("1/1s", 2.2, False), ("1/6s", 12.2, True)])
+def test_the_seconds_waited_for_rate_limit_slots_are_in_the_result_and_over_10_s_warned(
+        sim, args, run_module, paced, limit, wait, warned):
+    # 90 days by day: three windows of at most 31 days, a request each.
+    result = run_module(module, dict(args, pacing=True, end_time=START + 90 * DAY, aggregate_unit="day",
+                                     split_range=True, rate_limits={PATH: [limit]}))
+    assert "failed" not in result, result
+    assert len(result["windows"]) == 3 and len(sim.requests(PATH)) == 3
+    # Each request after the first waits for its slot: the limit's window after the one before
+    # (which counts as arrived 0.1 s after its slot).
+    assert result["rate_limit_wait"] == wait and sum(paced.sleeps) == pytest.approx(wait)
+    warnings = [w for w in result.get("warnings", []) if "rate-limit" in w]
+    if warned:
+        assert warnings == ["waited %.1f s for rate-limit slots: %s allows 1 request per 6 s (%.1f s); the limits "
+                            "are per account, shared by every task and job with this app key (rate_limits sets "
+                            "them)" % (wait, PATH, wait)]
+    else:
+        assert warnings == []
+
+
+@pytest.mark.matrix
+def test_a_task_that_did_not_wait_says_zero(sim, args, run_module):
+    assert run_module(module, args)["rate_limit_wait"] == 0
