@@ -14,6 +14,7 @@ __metaclass__ = type
 import math
 import os
 import re
+import sys
 import time
 import traceback
 
@@ -131,9 +132,14 @@ def flashduty_module(options, **kwargs):
 
 
 def check_requirements(module):
-    """Fail with Ansible's standard message when a Python library is missing."""
+    """Fail with Ansible's standard message when a Python library is missing,
+    naming the interpreter that lacked it and what to set."""
     if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"),
+        module.fail_json(msg="%s The modules only talk to the API: run them on the controller with the Python "
+                             "that runs Ansible (connection: local and ansible_python_interpreter: "
+                             "\"{{ ansible_playbook_python }}\" in the play), or install requests for %s "
+                             "(%s -m pip install requests)."
+                             % (missing_required_lib("requests"), sys.executable, sys.executable),
                          exception="".join(traceback.format_exception_only(type(REQUESTS_IMPORT_ERROR),
                                                                            REQUESTS_IMPORT_ERROR)))
 

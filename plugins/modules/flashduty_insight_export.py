@@ -184,6 +184,13 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The module only talks to the API: run it on the controller, in a play that starts with
+#   hosts: localhost
+#   connection: local
+#   gather_facts: false
+#   vars:
+#     ansible_python_interpreter: "{{ ansible_playbook_python }}"
+# so that it runs the same with no inventory, -i localhost, or an inventory file.
 - name: Last week's insight of two teams, as a file and as rows
   flashcat.flashduty.flashduty_insight_export:
     app_key: "{{ flashduty_app_key }}"

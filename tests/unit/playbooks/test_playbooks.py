@@ -53,3 +53,75 @@ def test_playbooks_run_on_the_controller_with_any_inventory(sim, tmp_path, inven
     assert "UNREACHABLE" not in run.stdout and "ssh" not in run.stdout.lower()
     assert "skipping: no hosts matched" not in run.stdout
     assert sim.requests() and all(r["status"] == 200 for r in sim.requests())
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+DOCS = ["README.md", os.path.join("roles", "insight_report", "README.md")] + [
+    os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs"))) if name.endswith(".md")]
+
+
+def yaml_blocks(path):
+    import re
+    with open(os.path.join(ROOT, path)) as handle:
+        return re.findall(r"```yaml\n(.*?)```", handle.read(), re.S)
+
+
+def plays_in_docs():
+    import yaml
+    plays = []
+    for path in DOCS:
+        for block in yaml_blocks(path):
+            data = yaml.safe_load(block)
+            if isinstance(data, list):
+                plays += [(path, play) for play in data if isinstance(play, dict) and "hosts" in play]
+    return plays
+
+
+def test_every_play_in_the_docs_runs_on_the_controller_with_its_python():
+    plays = plays_in_docs()
+    assert len(plays) >= 4, plays  # README (2), the role's README, docs/awx.md
+    for path, play in plays:
+        assert play["hosts"] == "localhost" and play.get("connection") == "local", (path, play)
+        assert play.get("gather_facts") is False, (path, play)
+        assert play.get("vars", {}).get("ansible_python_interpreter") == "{{ ansible_playbook_python }}", (path, play)
+
+
+def test_every_module_example_says_how_its_play_starts():
+    from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export, flashduty_schedule_info
+    for module in (flashduty_insight_export, flashduty_schedule_info):
+        for words in ("connection: local", 'ansible_python_interpreter: "{{ ansible_playbook_python }}"'):
+            assert words in module.EXAMPLES, (module.__name__, words)
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("inventory", INVENTORIES)
+def test_the_readmes_first_playbook_runs_as_written_under_any_inventory(sim, tmp_path, inventory):
+    (block,) = [b for b in yaml_blocks("README.md") if b.startswith("# first.yml")]
+    (tmp_path / "first.yml").write_text(block)
+    env = playbook_env(sim, tmp_path)
+    # Interpreter discovery would pick a system Python without requests.
+    env["ANSIBLE_PYTHON_INTERPRETER"] = "auto_silent"
+    run = ansible_playbook(["first.yml"] + inventory_args(inventory, tmp_path), env, tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "ok=2" in run.stdout and "-oncall-00" in run.stdout and "(item=" in run.stdout
+    assert "UNREACHABLE" not in run.stdout and "skipping: no hosts matched" not in run.stdout
+
+
+@pytest.mark.matrix
+def test_without_the_controllers_python_a_missing_requests_names_the_interpreter_and_what_to_set(sim, tmp_path):
+    import shutil
+    system = shutil.which("python3", path="/usr/bin:/bin")
+    probe = subprocess.run([system, "-c", "import requests"], capture_output=True, check=False) if system else None
+    if probe is None or probe.returncode == 0:
+        pytest.skip("needs a system python3 without requests")
+    play = ("- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n"
+            "    - flashcat.flashduty.flashduty_schedule_info:\n        return_schedules: false\n")
+    (tmp_path / "bare.yml").write_text(play)
+    env = playbook_env(sim, tmp_path)
+    env["ANSIBLE_PYTHON_INTERPRETER"] = system
+    run = ansible_playbook(["bare.yml", "-i", "localhost,"], env, tmp_path)
+    assert run.returncode != 0
+    assert "Failed to import the required Python library (requests)" in run.stdout
+    assert "install requests for %s" % system in run.stdout
+    assert 'ansible_python_interpreter: \\"{{ ansible_playbook_python }}\\"' in run.stdout, run.stdout[-2000:]
+    assert sim.requests() == []
