@@ -13,9 +13,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import codecs
 import difflib
 import io
 import os
+import shutil
 import tempfile
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import csvio
@@ -81,7 +83,7 @@ def _unwritable(dest, folder, exc):
 class Export:
     """One export run for a module: fetch the windows, then place the file."""
 
-    def __init__(self, module, client, body, windows, dest=None, language=None):
+    def __init__(self, module, client, body, windows, dest=None, language=None, bom=True):
         self.module = module
         self.client = client
         self.body = body
@@ -91,6 +93,7 @@ class Export:
         self.headers = {"Accept-Language": language} if language else None
         self.temp_paths = []
         self.capped_windows = []
+        self.bom = bom
 
     def _tempfile(self, suffix):
         # Beside dest, so the move into place is atomic; in check mode nothing is
@@ -146,6 +149,16 @@ class Export:
             csvio.merge(parts, handle)
         return merged
 
+    def _without_bom(self, path):
+        """``path`` without a leading UTF-8 byte order mark (a new temporary file when it had one)."""
+        with io.open(path, "rb") as src:
+            if src.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+                return path
+            handle, stripped = self._tempfile(".csv")
+            with handle:
+                shutil.copyfileobj(src, handle)
+        return stripped
+
     def check_dest(self):
         """A dest that cannot be written fails before anything is fetched."""
         if not self.dest:
@@ -190,6 +203,8 @@ class Export:
             result["truncated"] = bool(self.capped_windows)
             if source is None:
                 return result
+            if not self.bom:
+                source = self._without_bom(source)
             self._describe(source, result, return_rows)
             if dest:
                 if not (exists and self.module.sha1(dest) == result["checksum"]):
@@ -268,7 +283,8 @@ def run(module, client, now):
     body = build_body(params, now, zone)
     windows = plan_windows(body, params["split_range"], zone,
                            written=dict((key, params.get(key)) for key in ("start_time", "end_time")))
-    export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])
+    export = Export(module, client, body, windows, dest=params["dest"], language=params["language"],
+                    bom=params.get("bom", True))
     export.check_dest()
     add_team_names(client, body, params.get("team_names"), most=INSIGHT_TEAM_EXPORT.id_batch, per="export")
     result = export.run(params["return_rows"], params["force"], module.check_mode)

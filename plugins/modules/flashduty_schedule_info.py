@@ -78,9 +78,12 @@ options:
     type: bool
   start:
     description:
-      - Start of the on-call window. Unix seconds, an ISO 8601 date-time (naive means UTC), V(now), or an offset
-        from now such as V(-2h), V(+7d) or V(-1w).
+      - Start of the on-call window. Unix seconds, an ISO 8601 date (V(2026-05-01)) or date-time (naive means
+        UTC), V(now), an offset from now such as V(-2h), V(+7d) or V(-1w), or V(today) (the last midnight, UTC)
+        with an optional offset such as V(today-7d).
       - Goes together with O(end); the window must span less than 45 days.
+      - Without a window the API computes no shifts, so RV(oncall) has C(current) and C(next) null for every
+        schedule and RV(oncall_note) says so; to get who is on call, give for example O(start=now) and O(end=+1d).
     type: raw
   end:
     description:
@@ -267,6 +270,14 @@ persons:
   elements: dict
   sample: [{person_id: 2476123212131, person_name: Li Na, email: li.na@example.com}]
   version_added: 0.2.0
+oncall_note:
+  description:
+    - Without O(start) and O(end), why C(current) and C(next) of RV(oncall) are null and how to get who is on
+      call; null with a window.
+  returned: success
+  type: str
+  sample: "no on-call window: current and next are null; give start and end (for example start: now, end: +1d) to get who is on call"
+  version_added: 0.3.0
 request_ids:
   description: The request ids of the calls made, to quote to Flashduty support.
   returned: success

@@ -413,3 +413,29 @@ def test_the_seconds_waited_for_rate_limit_slots_are_in_the_result_and_over_10_s
 @pytest.mark.matrix
 def test_a_task_that_did_not_wait_says_zero(sim, args, run_module):
     assert run_module(module, args)["rate_limit_wait"] == 0
+
+
+@pytest.mark.matrix
+def test_bom_false_writes_dest_without_the_byte_order_mark_and_the_same_rows(sim, args, run_module):
+    kept = run_module(module, dict(args, dest=args["dest"] + ".bom"))
+    assert open(args["dest"] + ".bom", "rb").read().startswith(b"\xef\xbb\xbf")
+    result = run_module(module, dict(args, bom=False))
+    raw = open(args["dest"], "rb").read()
+    assert raw == open(args["dest"] + ".bom", "rb").read()[3:] and raw.startswith(b"Team ID,")
+    assert result["rows"] == kept["rows"] and result["size"] == len(raw) == kept["size"] - 3
+    assert result["checksum"] == hashlib.sha1(raw).hexdigest()
+    assert run_module(module, dict(args, bom=False))["changed"] is False
+    assert run_module(module, dict(args, bom=False), check_mode=True)["changed"] is False
+
+
+def test_the_documented_time_forms_are_the_accepted_ones_and_the_bom_is_documented():
+    import yaml
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import parse_time
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    text = " ".join(doc["options"]["start_time"]["description"])
+    for form in ("now", "today", "today-7d", "2026-05-01", "-7d"):
+        assert "V(%s)" % form in text, form
+        assert parse_time(form, START, "start_time") > 0
+    assert "same forms as O(start_time)" in " ".join(doc["options"]["end_time"]["description"])
+    assert "byte order mark" in " ".join(doc["options"]["bom"]["description"]) and doc["options"]["bom"]["default"] is True
+    assert any("byte order mark" in note for note in doc["notes"])
