@@ -21,7 +21,7 @@ from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_ins
 BIN = os.path.dirname(sys.executable)
 MODULES = {"flashduty_schedule_info": flashduty_schedule_info, "flashduty_insight_export": flashduty_insight_export}
 FILTERS = ["insight_summary", "insight_chart", "to_csv", "oncall_roster", "to_unix", "local_time", "export_batch_size",
-           "insight_view", "oncall_load"]
+           "insight_view", "oncall_load", "pad"]
 
 
 def tool(name, *args, **kwargs):

@@ -152,3 +152,20 @@ def test_local_time_reads_seconds_that_older_ansible_core_templated_as_text():
     assert local_time(1779667200) == "2026-05-25 00:00" and local_time(None) == ""
     with pytest.raises(ValidationError, match="local_time: cannot read 'soon'"):
         local_time("soon")
+
+
+@pytest.mark.parametrize("text,width,expected", [
+    (u"SRE", 6, u"SRE   "),
+    (u"运维团队", 10, u"运维团队  "),  # four wide characters: 8 columns
+    (u"Zoë Ångström", 14, u"Zoë Ångström  "),
+    (u"Zoe\u0308", 5, u"Zoe\u0308  "),  # a combining mark takes no column
+    (u"ＡＢ", 4, u"ＡＢ"),  # full-width letters
+    (u"a long name", 4, u"a long name"),
+    (None, 2, u"  "),
+])
+def test_pad_counts_terminal_columns(text, width, expected):
+    from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_format import display_width, pad
+    assert pad(text, width) == expected
+    assert pad(u"运维", 6, "right") == u"  运维"
+    if text and display_width(text) <= width:
+        assert display_width(pad(text, width)) == width
