@@ -15,7 +15,8 @@ With ``concurrency`` above 1, up to that many pages are in flight at once
 costs exactly its pages. When the count is unknown (the server's total is
 capped) the pager asks ahead only as far as the pages known full justify:
 with page ``m`` the last full page answered, the list has at least ``m + 1``
-pages, and no page past ``1.5 * (m + 1) + 1`` is asked (:func:`ask_up_to`).
+pages (a capped total alone says at least ``1000 / limit`` are full), and no
+page past ``1.5 * (m + 1) + 1`` is asked (:func:`ask_up_to`).
 So a list of ``n`` pages costs at most ``1.5 n + 1`` requests (20 for 1,234
 schedules, where whole waves of 50 cost 50: every wasted request spends the
 account's per-minute budget other jobs share), and the pages asked grow by
@@ -194,9 +195,11 @@ def _end(pages, limit, max_page):
 
 def ask_up_to(pages, limit):
     """The last page worth asking while the count is unknown: at most 1.5
-    times the pages the list surely has (one past the last full page
-    answered), plus one."""
+    times the pages the list surely has, plus one. It surely has one page
+    past the last full page answered, and past the pages a capped total
+    fills (a total of 1000 means at least 1000 items)."""
     full = [p for p, page in pages.items() if page.more(limit)]
+    full += [CAPPED_TOTAL // limit for page in pages.values() if page.total is not None and page.total >= CAPPED_TOTAL]
     return (3 * (max(full) + 1)) // 2 + 1 if full else 1
 
 

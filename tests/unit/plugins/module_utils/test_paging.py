@@ -144,6 +144,9 @@ def test_an_unknown_count_asks_at_most_one_and_a_half_times_the_pages_plus_one(c
 def test_pages_are_asked_ahead_as_far_as_the_full_ones_justify(answered, most):
     from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import ask_up_to
     assert ask_up_to(dict((p, Page([0] * n)) for p, n in answered.items()), 100) == most
+    # A capped total says the list has at least 1000 items: 10 full pages of 100, so 11 pages at least.
+    assert ask_up_to({1: Page([0] * 100, total=1000)}, 100) == 17
+    assert ask_up_to({1: Page([0] * 100, total=1000), 12: Page([0] * 100)}, 100) == 20
 
 
 def test_1234_schedules_cost_at_most_20_list_requests_in_the_simulators_log(sim, conn, run_module):
