@@ -67,7 +67,6 @@ class FlashdutyModule(AnsibleModule):
                 # A lone value becomes a one-element list; it must not reach the conversion either.
                 self.params[name] = ["%s (not a whole number)" % value]
 
-
     def _take_misplaced_names(self):
         """Names given as ids (``team_ids: [SRE]``) are taken out before the int
         conversion, which would fail without a word about ``team_names``;
