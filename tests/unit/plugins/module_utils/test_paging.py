@@ -333,6 +333,7 @@ def test_under_latency_and_jitter_concurrency_gives_exactly_what_one_page_at_a_t
     for result, log in ((one, sequential), (many, concurrent)):
         assert sorted(result.pop("request_ids")) == sorted(r["request_id"] for r in log)
         result.pop("invocation", None)  # ansible-core 2.21 returns none
+        assert result.pop("rate_limit_wait") >= 0  # how long each waited for slots may differ
     # Schedules (whole items, in the server's order), on-call summary, names, totals: the same.
     assert many == one and len(one["schedules"]) == 1234 and one["persons"]
     assert [r["status"] for r in sequential + concurrent] == [200] * len(sequential + concurrent)
