@@ -505,9 +505,10 @@ def report(results, quick):
         lines.append(row % r)
     p = results["paging"]
     lines += ["", "## 2. Paging: %d schedules in one flashduty_schedule_info task" % p["schedules"], "",
-              "| requests (%d pages; the total is capped, so up to one wave of %d more is asked ahead) | "
+              "| requests (%d pages; the total is capped, so pages are asked ahead up to 1.5 times those known "
+              "to be there, plus one: at most %d) | "
               "429s (target 0) | first to last request | floor (steady 50/s) | module wall | "
-              "playbook wall | module peak RSS |" % (p["target_requests"], DEFAULT_CONCURRENCY),
+              "playbook wall | module peak RSS |" % (p["target_requests"], p["target_requests"] * 3 // 2 + 1),
               "|---:|---:|---:|---:|---:|---:|---:|",
               "| %d | %d | %.2f s | %.2f s | %.2f s | %.2f s | %.1f MB |" % (
                   p["requests"], p["429s"], p["request_span_s"], p["floor_s"], p["module_wall_s"],

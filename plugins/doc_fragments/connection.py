@@ -17,8 +17,9 @@ options:
       - It carries every permission of the person who made it. It is sent only as the C(app_key) query
         parameter and is removed from every message, warning and result.
       - If not set, the value of the E(FLASHDUTY_APP_KEY) environment variable is used.
+      - Required, here or in E(FLASHDUTY_APP_KEY); without a key, or with an empty one, the task fails before
+        any request, naming E(FLASHDUTY_APP_KEY).
     type: str
-    required: true
   base_url:
     description:
       - The API endpoint.

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 # Filters behind the insight_report role, each documented in a .yml file
 # beside this one: insight_summary, insight_chart, to_csv, oncall_roster,
-# to_unix, local_time, export_batch_size, insight_view, oncall_load.
+# to_unix, local_time, export_batch_size, insight_view, oncall_load, pad.
 
 from ansible.errors import AnsibleFilterError
 
@@ -44,4 +44,5 @@ class FilterModule(object):
             "export_batch_size": _wrap(insight_summary.export_batch_size),
             "insight_view": _wrap(report_view.build_view),
             "oncall_load": _wrap(report_view.oncall_load),
+            "pad": _wrap(report_format.pad),
         }

@@ -38,7 +38,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
     TransportError,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import pacer_factory as make_pacer_factory
-from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import pause
+from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import pause, seconds_waited
 from ansible_collections.flashcat.flashduty.plugins.module_utils.redaction import Redactor, install_log_filter
 from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import (
     Backoff,
@@ -141,6 +141,8 @@ class FlashdutyClient:
                                                clock=self.clock, sleep=self.sleep, warn=self.warn)
         self.pacer_factory = pacer_factory
         self.request_ids = []
+        # The waits for rate-limit slots, ``(from, to)`` by endpoint (see waited()).
+        self.slot_waits = {}
         self._pacers = {}
         self._pacers_lock = threading.Lock()
         self.session = session or requests.Session()
@@ -186,6 +188,12 @@ class FlashdutyClient:
     def warn(self, msg):
         self._warn(self.redact(msg))
 
+    def waited(self, path=None):
+        """Seconds this client waited for rate-limit slots (of ``path``, or of
+        any endpoint); waits side by side in threads count once."""
+        spans = [span for key, spans in self.slot_waits.items() if path in (None, key) for span in spans]
+        return seconds_waited(spans)
+
     # ------------------------------------------------------------ internals
     def _pacer(self, path):
         with self._pacers_lock:
@@ -202,6 +210,9 @@ class FlashdutyClient:
             attempts += 1
             pacer = self._pacer(path)
             reservation = pacer.wait(stop)
+            if reservation is not None and reservation.waited:
+                with self._pacers_lock:
+                    self.slot_waits.setdefault(path, []).append(reservation.waited)
             answered = functools.partial(pacer.answered, reservation) if settle else None
             try:
                 return self._attempt(url, path, body, handler, headers, answered)

@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
+import os
 import re
+import sys
 import time
 import traceback
 
@@ -24,12 +26,16 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.client import (
     REQUESTS_IMPORT_ERROR,
     FlashdutyClient,
 )
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import limits_for
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import FlashdutyError, ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing import pacer_factory
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_redis import import_redis, parse_pacing_url
 from ansible_collections.flashcat.flashduty.plugins.module_utils.redaction import Redactor
 
 _LIMIT = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
+_WHOLE = re.compile(r"^\s*[+-]?\d+\s*$")
+# An id option whose module also takes names: a name given as an id is pointed there.
+NAMES_OF_IDS = {"team_ids": "team_names"}
 
 
 def _infinite(value):
@@ -46,8 +52,11 @@ class FlashdutyModule(AnsibleModule):
     the normal conversion refuses with a message naming the option.
     """
 
+    misplaced_names = None
+
     def _load_params(self):
         super(FlashdutyModule, self)._load_params()
+        self._take_misplaced_names()
         for name, spec in self.argument_spec.items():
             value = self.params.get(name)
             if spec.get("type") == "int" and _infinite(value):
@@ -58,11 +67,39 @@ class FlashdutyModule(AnsibleModule):
                 # A lone value becomes a one-element list; it must not reach the conversion either.
                 self.params[name] = ["%s (not a whole number)" % value]
 
+    def _take_misplaced_names(self):
+        """Names given as ids (``team_ids: [SRE]``) are taken out before the int
+        conversion, which would fail without a word about ``team_names``;
+        :func:`flashduty_module` fails naming both options."""
+        for ids, names in NAMES_OF_IDS.items():
+            value = self.params.get(ids)
+            if names not in self.argument_spec or ids not in self.argument_spec:
+                continue
+            values = value if isinstance(value, list) else [value]
+            wrong = [v for v in values if isinstance(v, str) and not _WHOLE.match(v) and not _infinite(v)]
+            if wrong and value is not None:
+                self.misplaced_names = (ids, names, wrong)
+                self.params[ids] = [v for v in values if v not in wrong]
+
+
+# A task that waited longer than this for rate-limit slots says so.
+WAIT_WARNING = 10.0
+
+
+def limit_words(limits):
+    """``((1, 1.0), (10, 60.0))`` -> ``'1 request per 1 s and 10 per 60 s'``."""
+    parts = []
+    for index, (count, window) in enumerate(limits):
+        noun = "" if index else (" request" if count == 1 else " requests")
+        parts.append("%d%s per %g s" % (count, noun, window))
+    return " and ".join(parts)
+
 
 def connection_argument_spec():
     """The options of the ``flashcat.flashduty.connection`` doc fragment."""
     return dict(
-        app_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["FLASHDUTY_APP_KEY"])),
+        # Not required=True: a missing key fails in validate_connection, naming FLASHDUTY_APP_KEY.
+        app_key=dict(type="str", no_log=True, fallback=(env_fallback, ["FLASHDUTY_APP_KEY"])),
         base_url=dict(type="str", default=DEFAULT_BASE_URL, fallback=(env_fallback, ["FLASHDUTY_BASE_URL"])),
         timeout=dict(type="float", default=30.0),
         validate_certs=dict(type="bool", default=True),
@@ -85,13 +122,23 @@ def flashduty_module(options, **kwargs):
     argument_spec.update(options)
     module = FlashdutyModule(argument_spec=argument_spec, **kwargs)
     check_requirements(module)
+    if module.misplaced_names:
+        ids, names, wrong = module.misplaced_names
+        module.fail_json(msg="%s: %s %s not a number; to choose teams by name, use %s: %s"
+                         % (ids, ", ".join(repr(v) for v in wrong), "is" if len(wrong) == 1 else "are", names,
+                            "[%s]" % ", ".join('"%s"' % v for v in wrong)))
     return module
 
 
 def check_requirements(module):
-    """Fail with Ansible's standard message when a Python library is missing."""
+    """Fail with Ansible's standard message when a Python library is missing,
+    naming the interpreter that lacked it and what to set."""
     if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"),
+        module.fail_json(msg="%s The modules only talk to the API: run them on the controller with the Python "
+                             "that runs Ansible (connection: local and ansible_python_interpreter: "
+                             "\"{{ ansible_playbook_python }}\" in the play), or install requests for %s "
+                             "(%s -m pip install requests)."
+                             % (missing_required_lib("requests"), sys.executable, sys.executable),
                          exception="".join(traceback.format_exception_only(type(REQUESTS_IMPORT_ERROR),
                                                                            REQUESTS_IMPORT_ERROR)))
 
@@ -118,8 +165,21 @@ def parse_rate_limits(value):
     return limits
 
 
+def check_app_key(value):
+    """A missing or empty app key fails before any request, naming where a key comes from."""
+    if value is None:
+        raise ValidationError("app_key", "no app key: set FLASHDUTY_APP_KEY in the environment of "
+                              "ansible-playbook, or give app_key (on the task or in module_defaults)")
+    if not value.strip():
+        source = "FLASHDUTY_APP_KEY is set but empty" if os.environ.get("FLASHDUTY_APP_KEY", None) == value \
+            else "app_key is empty"
+        raise ValidationError("app_key", "%s: set FLASHDUTY_APP_KEY or app_key to the account's app key "
+                              "(nothing was sent)" % source)
+
+
 def validate_connection(params):
     """Checks of the connection options Ansible's types do not cover."""
+    check_app_key(params.get("app_key"))
     if params["max_retries"] < 0:
         raise ValidationError("max_retries", "must be 0 or more, got %d" % params["max_retries"])
     if not 0 < params["timeout"] <= 86400:
@@ -191,6 +251,19 @@ class Task:
     def warn(self, msg):
         self._warn(self.redact(msg))
 
+    def report_waits(self, client, result):
+        """``rate_limit_wait`` in the result: the seconds the task waited for
+        rate-limit slots; over WAIT_WARNING seconds, a warning naming the limits."""
+        waited = client.waited()
+        result["rate_limit_wait"] = round(waited, 2)
+        if waited > WAIT_WARNING:
+            paths = sorted(client.slot_waits, key=client.waited, reverse=True)
+            self.warn("waited %.1f s for rate-limit slots: %s; the limits are per account, shared by every task "
+                      "and job with this app key (rate_limits sets them)"
+                      % (waited, "; ".join("%s allows %s (%.1f s)" % (path, limit_words(
+                          limits_for(path, getattr(self, "rate_limits", None))), client.waited(path))
+                          for path in paths)))
+
     def one_line(self, text):
         return " ".join(self.redact(text).split())
 
@@ -202,7 +275,7 @@ class Task:
         only with it.
         """
         params = self.params
-        rate_limits = validate_connection(params)
+        rate_limits = self.rate_limits = validate_connection(params)
         if self.pacing_url_error is not None:
             raise self.pacing_url_error
         if self.pacing_url:
@@ -241,7 +314,9 @@ def run_module(module, run):
         concurrency = 1
         if "concurrency" in module.argument_spec:
             concurrency = validate_concurrency(module.params["concurrency"])
-        result = run(module, task.client(concurrency), time.time())
+        client = task.client(concurrency)
+        result = run(module, client, time.time())
+        task.report_waits(client, result)
     except FlashdutyError as err:
         err.redact(task.redact)
         module.fail_json(msg=task.one_line(str(err)), **err.to_result())

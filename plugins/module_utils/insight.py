@@ -13,7 +13,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import codecs
+import difflib
+import io
 import os
+import shutil
 import tempfile
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import csvio
@@ -50,7 +54,7 @@ def build_body(params, now, zone):
     return body
 
 
-def plan_windows(body, split, zone):
+def plan_windows(body, split, zone, written=None):
     """Validate ``body`` and return the ``[start, end]`` windows to export.
 
     With ``split`` and an ``aggregate_unit``, a range longer than one request
@@ -68,14 +72,18 @@ def plan_windows(body, split, zone):
             raise ValidationError("split_range", "needs aggregate_unit: without time buckets the totals of "
                                   "several windows would not add up to the whole range's")
         windows = [[body.get("start_time"), body.get("end_time")]]
-    validate_insight_export(body, windows=windows, zone=zone)
+    validate_insight_export(body, windows=windows, zone=zone, written=written)
     return windows
+
+
+def _unwritable(dest, folder, exc):
+    return "cannot write %s: no file can be created in %s (%s)" % (dest, folder, exc.strerror or exc)
 
 
 class Export:
     """One export run for a module: fetch the windows, then place the file."""
 
-    def __init__(self, module, client, body, windows, dest=None, language=None):
+    def __init__(self, module, client, body, windows, dest=None, language=None, bom=True):
         self.module = module
         self.client = client
         self.body = body
@@ -85,10 +93,19 @@ class Export:
         self.headers = {"Accept-Language": language} if language else None
         self.temp_paths = []
         self.capped_windows = []
+        self.bom = bom
 
     def _tempfile(self, suffix):
-        directory = os.path.dirname(os.path.abspath(self.dest)) if self.dest else self.module.tmpdir
-        fd, path = tempfile.mkstemp(prefix=".flashduty-export-", suffix=suffix, dir=directory)
+        # Beside dest, so the move into place is atomic; in check mode nothing is
+        # written beside dest, the module's own temporary folder holds the download.
+        beside = self.dest and not self.module.check_mode
+        directory = os.path.dirname(os.path.abspath(self.dest)) if beside else self.module.tmpdir
+        try:
+            fd, path = tempfile.mkstemp(prefix=".flashduty-export-", suffix=suffix, dir=directory)
+        except OSError as exc:
+            if not beside:
+                raise
+            raise ValidationError("dest", _unwritable(self.dest, directory, exc))
         self.temp_paths.append(path)
         return os.fdopen(fd, "w+b"), path
 
@@ -132,6 +149,16 @@ class Export:
             csvio.merge(parts, handle)
         return merged
 
+    def _without_bom(self, path):
+        """``path`` without a leading UTF-8 byte order mark (a new temporary file when it had one)."""
+        with io.open(path, "rb") as src:
+            if src.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+                return path
+            handle, stripped = self._tempfile(".csv")
+            with handle:
+                shutil.copyfileobj(src, handle)
+        return stripped
+
     def check_dest(self):
         """A dest that cannot be written fails before anything is fetched."""
         if not self.dest:
@@ -143,18 +170,30 @@ class Export:
             raise ValidationError("dest", "the folder %s does not exist" % folder)
         if not os.access(folder, os.W_OK | os.X_OK):
             raise ValidationError("dest", "the folder %s is not writable" % folder)
+        if self.module.check_mode:
+            return
+        # The file is written beside dest first and moved into place: try once
+        # that a file can be made there (/proc, say, passes the checks above).
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".flashduty-export-", suffix=".probe", dir=folder)
+        except OSError as exc:
+            raise ValidationError("dest", _unwritable(self.dest, folder, exc))
+        os.close(fd)
+        os.unlink(probe)
 
     def run(self, return_rows, force, check_mode):
-        """Export and place the file; :meth:`check_dest` comes first."""
+        """Export and place the file; :meth:`check_dest` comes first.
+
+        In check mode the export is read all the same (it changes nothing
+        remote) and the rows returned; ``dest`` is left alone and ``changed``
+        says whether a real run would write it.
+        """
         dest = self.dest
         result = {"changed": False, "dest": dest, "windows": self.windows, "request_ids": [],
                   "columns": [], "row_count": 0, "checksum": None, "size": 0, "truncated": False}
         if return_rows:
             result["rows"] = []
         exists = bool(dest) and os.path.exists(dest)
-        if check_mode:
-            result["changed"] = bool(dest) and (force or not exists)
-            return result
         if exists and not force:
             self._describe(dest, result, return_rows)
             return self._file_attributes(result)
@@ -164,12 +203,18 @@ class Export:
             result["truncated"] = bool(self.capped_windows)
             if source is None:
                 return result
+            if not self.bom:
+                source = self._without_bom(source)
             self._describe(source, result, return_rows)
             if dest:
                 if not (exists and self.module.sha1(dest) == result["checksum"]):
-                    self.module.atomic_move(source, os.path.abspath(dest))
+                    if self.module._diff:
+                        result["diff"] = file_diff(dest if exists else None, source, dest)
+                    if not check_mode:
+                        self.module.atomic_move(source, os.path.abspath(dest))
                     result["changed"] = True
-                self._file_attributes(result)
+                if exists or not check_mode:
+                    self._file_attributes(result)
         finally:
             self.cleanup()
         return result
@@ -189,13 +234,57 @@ class Export:
         return result
 
 
+# A diff shows at most this many lines (of the unified diff); a file larger
+# than DIFF_MAX_BYTES is compared by line counts only.
+DIFF_MAX_LINES = 200
+DIFF_MAX_BYTES = 8 * 1024 * 1024
+
+
+def _lines(path):
+    if path is None:
+        return []
+    with io.open(path, "r", encoding="utf-8", errors="replace", newline="") as handle:
+        return handle.read().splitlines()
+
+
+def _line_count(path):
+    if path is None:
+        return 0
+    with io.open(path, "rb") as handle:
+        return sum(1 for dummy in handle)
+
+
+def file_diff(before, after, dest, max_lines=DIFF_MAX_LINES, max_bytes=DIFF_MAX_BYTES):
+    """The diff of ``dest`` for diff mode: ``before`` (None when dest is new)
+    and ``after`` are paths. A unified diff of at most ``max_lines`` lines,
+    headed by the line counts; files over ``max_bytes`` get the counts only."""
+    big = any(p is not None and os.path.getsize(p) > max_bytes for p in (before, after))
+    if big:
+        old_count, new_count = _line_count(before), _line_count(after)
+        text = ("%s: %d lines -> %d lines (over %d bytes: no line-by-line diff)\n"
+                % (dest, old_count, new_count, max_bytes))
+        return {"prepared": text}
+    old, new = _lines(before), _lines(after)
+    diff = list(difflib.unified_diff(old, new, fromfile=dest if before else "/dev/null", tofile=dest, lineterm=""))
+    added = sum(1 for line in diff[2:] if line.startswith("+"))
+    removed = sum(1 for line in diff[2:] if line.startswith("-"))
+    head = "%s: %d lines -> %d lines (%d added, %d removed)" % (dest, len(old), len(new), added, removed)
+    if not diff:
+        head += "; only the line ends or the byte order mark differ"
+    if len(diff) > max_lines:
+        diff = diff[:max_lines] + ["... %d more lines of the diff not shown" % (len(diff) - max_lines)]
+    return {"prepared": "\n".join([head] + diff) + "\n"}
+
+
 def run(module, client, now):
     """The module's whole run: check, resolve team names, export."""
     params = module.params
     zone = get_zone(params.get("time_zone"))
     body = build_body(params, now, zone)
-    windows = plan_windows(body, params["split_range"], zone)
-    export = Export(module, client, body, windows, dest=params["dest"], language=params["language"])
+    windows = plan_windows(body, params["split_range"], zone,
+                           written=dict((key, params.get(key)) for key in ("start_time", "end_time")))
+    export = Export(module, client, body, windows, dest=params["dest"], language=params["language"],
+                    bom=params.get("bom", True))
     export.check_dest()
     add_team_names(client, body, params.get("team_names"), most=INSIGHT_TEAM_EXPORT.id_batch, per="export")
     result = export.run(params["return_rows"], params["force"], module.check_mode)

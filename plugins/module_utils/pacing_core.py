@@ -50,14 +50,17 @@ class Reservation:
     busy host, a new connection's TCP and TLS handshakes) pushes back the
     slots planned after its answer, and those already planned see it when
     they wake (see :func:`cleared`). ``member`` names it in a shared store.
+    ``waited`` is the ``(from, to)`` of the wait for it by the pacer's clock,
+    None when it was due at once (:func:`wait_for_slot` sets it).
     """
 
-    __slots__ = ("at", "settled", "member")
+    __slots__ = ("at", "settled", "member", "waited")
 
     def __init__(self, at, settled, member=None):
         self.at = at
         self.settled = settled
         self.member = member
+        self.waited = None
 
     def __repr__(self):
         return "Reservation(%r, %r, %r)" % (self.at, self.settled, self.member)
@@ -124,20 +127,39 @@ def wait_for_slot(reserve, recheck, release, clock, sleep, stop=None):
     the slot back (``release(mine)``) and raises :class:`Abandoned`.
     """
     refuse_if_stopped(stop)
+    began = clock()
     mine = reserve()
+    slept = False
     for requeues in range(MAX_REQUEUES + 1):
         delay = mine.at - clock()
         if delay <= 0:
             # Due as it was handed out: planned against the state as it is.
             break
         pause(delay, sleep, stop, functools.partial(release, mine))
+        slept = True
         if requeues == MAX_REQUEUES:
             break
         again = recheck(mine, clock() - mine.at > LATE_WAKE)
         if again is None:
             break
         mine = again
+    if slept:
+        mine.waited = (began, clock())
     return mine
+
+
+def seconds_waited(spans):
+    """The seconds covered by the ``(from, to)`` spans: waits of threads side
+    by side count once."""
+    total, reach = 0.0, None
+    for begin, end in sorted(spans):
+        if reach is None or begin > reach:
+            total += end - begin
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total
 
 
 def state_name(app_key, endpoint):

@@ -12,13 +12,15 @@ pager from fetching ahead past the pages it announces.
 
 With ``concurrency`` above 1, up to that many pages are in flight at once
 (each still paced by the client); page 1 goes first alone, so a short list
-costs exactly its pages. When the count is unknown the pager keeps a whole
-wave in flight and stops at the first page that ends the list, so fewer than
-``concurrency`` requests are wasted. (Fetching ahead more cautiously, say to
-twice the pages known full, wastes less on lists of a few thousand but spreads
-the first second's requests over several round trips, which pushes the next
-second's slots back: 10,000 schedules at 150 ms took 1.53x the rate-limit
-floor that way against 1.19x with whole waves.) Pages come back in the server's
+costs exactly its pages. When the count is unknown (the server's total is
+capped) the pager asks ahead only as far as the pages known full justify:
+with page ``m`` the last full page answered, the list has at least ``m + 1``
+pages (a capped total alone says at least ``1000 / limit`` are full), and no
+page past ``1.5 * (m + 1) + 1`` is asked (:func:`ask_up_to`).
+So a list of ``n`` pages costs at most ``1.5 n + 1`` requests (20 for 1,234
+schedules, where whole waves of 50 cost 50: every wasted request spends the
+account's per-minute budget other jobs share), and the pages asked grow by
+half each round trip. Pages come back in the server's
 order whatever order the answers arrive in, and no page is asked
 ``concurrency`` or more pages past the oldest one unanswered. A failed page
 cancels the pages not yet sent, waits for the ones in flight, and raises.
@@ -191,6 +193,16 @@ def _end(pages, limit, max_page):
     return None
 
 
+def ask_up_to(pages, limit):
+    """The last page worth asking while the count is unknown: at most 1.5
+    times the pages the list surely has, plus one. It surely has one page
+    past the last full page answered, and past the pages a capped total
+    fills (a total of 1000 means at least 1000 items)."""
+    full = [p for p, page in pages.items() if page.more(limit)]
+    full += [CAPPED_TOTAL // limit for page in pages.values() if page.total is not None and page.total >= CAPPED_TOTAL]
+    return (3 * (max(full) + 1)) // 2 + 1 if full else 1
+
+
 def _concurrent(fetch, pages, limit, max_page, concurrency, ahead, stop):
     """Keep up to ``concurrency`` pages in flight until the list's end is known.
 
@@ -213,7 +225,7 @@ def _concurrent(fetch, pages, limit, max_page, concurrency, ahead, stop):
                 # too, the total was stale and the count is unknown.
                 ahead = ahead + 1 if not stale else None
                 stale = True
-            bound = max_page if ahead is None else min(ahead, max_page)
+            bound = min(ask_up_to(pages, limit), max_page) if ahead is None else min(ahead, max_page)
             # A page that ended the list bounds it, even before the pages
             # ahead of it have answered.
             bound = min([bound] + [p for p, page in pages.items() if not page.more(limit)])

@@ -14,6 +14,9 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import r
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import validate_schedule_list
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import parse_time
 
+# Why a listing without a window has nobody on call, and what to do.
+NO_WINDOW = ("no on-call window: current and next are null; give start and end (for example start: now, "
+             "end: +1d) to get who is on call")
 # Body field -> module option, for messages.
 OPTION_NAMES = {"p": "page"}
 # List fields the API may send as null; they come back as [] so templates
@@ -148,11 +151,13 @@ def run(module, client, now):
     concurrency = params["concurrency"]
     body = build_body(params, now)
     page, limit = params.get("page"), params.get("limit", SCHEDULE_LIST.page_limit)
-    validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES)
+    validate_schedule_list(dict(body, p=page if page is not None else 1, limit=limit), OPTION_NAMES,
+                           written=dict((key, params.get(key)) for key in ("start", "end")))
     add_team_names(client, body, params.get("team_names"), concurrency=concurrency)
     result = list_schedules(client, body, page=page, limit=limit, name=params.get("name"), concurrency=concurrency,
                             checked=True)
     result["team_ids"] = body.get("team_ids") or []
+    result["oncall_note"] = None if "start" in body else NO_WINDOW
     if params.get("resolve_names", True):
         result["persons"], problem = name_oncall(client, result["oncall"], concurrency,
                                                  shift_person_ids(result["schedules"]))

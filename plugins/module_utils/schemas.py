@@ -22,7 +22,7 @@ __metaclass__ = type
 from ansible_collections.flashcat.flashduty.plugins.module_utils import endpoints
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schema_check import iter_errors
-from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import DAY, get_zone
+from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import DAY, describe_time, get_zone
 
 INT64 = {"type": "integer", "minimum": -(2 ** 63), "maximum": 2 ** 63 - 1}
 # A list of ids, at most as many as one request carries.
@@ -314,8 +314,10 @@ def error_order(schema, error):
     return (order.index(head) if head in order else len(order), [str(p) for p in path[1:]])
 
 
-def validate_schedule_list(body, names=None):
-    """Schema plus the cross-field rules of POST /schedule/list."""
+def validate_schedule_list(body, names=None, written=None):
+    """Schema plus the cross-field rules of POST /schedule/list.
+
+    ``written``: the times as the user wrote them, by body field, for messages."""
     names = names or {}
     check_schema(SCHEDULE_LIST, body, names)
     if body.get("is_my_team") and body.get("is_my_manage"):
@@ -325,21 +327,24 @@ def validate_schedule_list(body, names=None):
     if page * limit > endpoints.PAGING_CAP:
         raise ValidationError(names.get("p", "p"), "page * limit must be at most %d, got %d * %d"
                               % (endpoints.PAGING_CAP, page, limit))
-    _check_window(body, "start", "end", names, max_span=SCHEDULE_MAX_WINDOW, strict_max=True, pair=True)
+    _check_window(body, "start", "end", names, max_span=SCHEDULE_MAX_WINDOW, strict_max=True, pair=True,
+                  written=written)
 
 
-def validate_insight_export(body, names=None, windows=None, zone=None):
+def validate_insight_export(body, names=None, windows=None, zone=None, written=None):
     """Schema plus the cross-field rules of POST /insight/team/export.
 
     ``windows`` (``[start, end]`` pairs; the body's own range by default)
     are the ranges of the requests the body is sent with, each checked as
     its own request's. ``zone``: the tzinfo of ``time_zone``, when the
-    caller has looked it up already.
+    caller has looked it up already. ``written``: the times as the user
+    wrote them, by body field, for messages.
     """
     names = names or {}
     check_schema(INSIGHT_TEAM_EXPORT, body, names)
     for start, end in windows or [[body["start_time"], body["end_time"]]]:
-        _check_export_range(dict(body, start_time=start, end_time=end), names)
+        whole = [start, end] == [body["start_time"], body["end_time"]]
+        _check_export_range(dict(body, start_time=start, end_time=end), names, written if whole else None)
     for metric in ("seconds_to_close", "seconds_to_ack"):
         low, high = body.get(metric + "_from"), body.get(metric + "_to")
         if low is not None and high is not None and high <= low:
@@ -349,9 +354,9 @@ def validate_insight_export(body, names=None, windows=None, zone=None):
         get_zone(body["time_zone"], names.get("time_zone", "time_zone"))
 
 
-def _check_export_range(body, names):
+def _check_export_range(body, names, written=None):
     """The rules of one export's time range (and its aggregate unit)."""
-    _check_window(body, "start_time", "end_time", names, max_span=EXPORT_MAX_RANGE)
+    _check_window(body, "start_time", "end_time", names, max_span=EXPORT_MAX_RANGE, written=written)
     span = body["end_time"] - body["start_time"]
     unit = body.get("aggregate_unit")
     if unit and span < EXPORT_MIN_AGGREGATE_RANGE:
@@ -416,7 +421,7 @@ def _span_words(seconds):
     return "%.1f days" % (seconds / float(DAY))
 
 
-def _check_window(body, start_key, end_key, names, max_span, strict_max=False, pair=False):
+def _check_window(body, start_key, end_key, names, max_span, strict_max=False, pair=False, written=None):
     start, end = body.get(start_key), body.get(end_key)
     start_name, end_name = names.get(start_key, start_key), names.get(end_key, end_key)
     if pair and (start is None) != (end is None):
@@ -425,7 +430,10 @@ def _check_window(body, start_key, end_key, names, max_span, strict_max=False, p
     if start is None or end is None:
         return
     if end <= start:
-        raise ValidationError(end_name, "must be after %s (%d), got %d" % (start_name, start, end))
+        written = written or {}
+        raise ValidationError(end_name, "must be after %s %s, got %s"
+                              % (start_name, describe_time(start, written.get(start_key)),
+                                 describe_time(end, written.get(end_key))))
     span = end - start
     too_long = span >= max_span if strict_max else span > max_span
     if too_long:

@@ -101,6 +101,25 @@ def parse_duration(value, name):
     return int(seconds)
 
 
+def describe_time(seconds, written=None):
+    """``seconds`` as a user reads it: the date-time in UTC and the Unix
+    seconds, after what the user wrote when that was something else
+    (``'-7d' (2026-11-26T12:00:00Z, 1795674386)``)."""
+    try:
+        stamp = datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        stamp = None
+    plain = "%d (%s)" % (seconds, stamp) if stamp else "%d" % seconds
+    if written is None or isinstance(written, bool) or (isinstance(written, (int, float)) and written == seconds):
+        return plain
+    if isinstance(written, (datetime, date)):
+        written = written.isoformat()
+    text = "%s" % (written,)
+    if text.strip() == str(seconds):
+        return plain
+    return "%r (%s)" % (text, "%s, %d" % (stamp, seconds) if stamp else seconds)
+
+
 def _parse_iso(text, name):
     iso = text
     if iso.endswith(("Z", "z")):

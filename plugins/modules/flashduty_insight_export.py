@@ -28,16 +28,23 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Nothing is fetched; C(changed) says whether O(dest) would be written.
+    details:
+      - The export is read as in a real run (it changes nothing on the server) and RV(rows) are returned;
+        O(dest) is left alone and C(changed) is true only when a real run would write it (its content or its
+        file attributes differ).
   diff_mode:
-    support: none
+    support: full
+    details:
+      - When O(dest) would change, a unified diff of it, headed by the line counts before and after. At most
+        200 lines of the diff are shown; a file over 8 MiB is compared by its line counts only.
   platform:
     platforms: posix
 options:
   start_time:
     description:
-      - Start of the range. Unix seconds, an ISO 8601 date-time (naive means UTC), V(now), or an offset from now
-        such as V(-7d). Sent as Unix seconds; must be greater than 0.
+      - Start of the range. Unix seconds, an ISO 8601 date (V(2026-05-01)) or date-time (naive means UTC),
+        V(now), an offset from now such as V(-7d), or V(today) (the last midnight in O(time_zone), UTC when not
+        set) with an optional offset such as V(today-7d). Sent as Unix seconds; must be greater than 0.
     type: raw
     required: true
   end_time:
@@ -152,6 +159,15 @@ options:
       - Where to write the CSV. Written atomically, and only when the content differs.
       - When not set, the CSV is only returned as RV(rows).
     type: path
+  bom:
+    description:
+      - The server's CSV starts with a UTF-8 byte order mark (C(EF BB BF)), so that spreadsheet programs read
+        non-ASCII team names right. V(true) keeps the file as the server sent it; V(false) writes O(dest) without
+        it, for tools that would read it as part of the first column's name.
+      - RV(rows) and RV(columns) never include it.
+    type: bool
+    default: true
+    version_added: 0.3.0
   force:
     description:
       - When V(false) and O(dest) exists, nothing is fetched; RV(rows) are read from the existing file.
@@ -167,6 +183,7 @@ options:
       - Sent as C(Accept-Language), for the column names of the CSV (for example V(en-US) or V(zh-CN)).
     type: str
 notes:
+  - The CSV is written as the server sends it, byte order mark and CRLF line ends included (see O(bom)).
   - The column names are display names in the requested language, not the O(export_fields) keys.
   - Data can lag about one hour behind real time.
   - If the server answers with a JSON envelope and no CSV, the module warns and returns zero rows; O(dest) is
@@ -178,6 +195,13 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The module only talks to the API: run it on the controller, in a play that starts with
+#   hosts: localhost
+#   connection: local
+#   gather_facts: false
+#   vars:
+#     ansible_python_interpreter: "{{ ansible_playbook_python }}"
+# so that it runs the same with no inventory, -i localhost, or an inventory file.
 - name: Last week's insight of two teams, as a file and as rows
   flashcat.flashduty.flashduty_insight_export:
     app_key: "{{ flashduty_app_key }}"
@@ -278,6 +302,14 @@ request_ids:
   returned: success
   type: list
   elements: str
+rate_limit_wait:
+  description:
+    - Seconds the task waited for rate-limit slots (O(pacing)); waits of requests side by side count once.
+    - Over 10 seconds, a warning also says so, naming the endpoints and their limits.
+  returned: success
+  type: float
+  sample: 12.2
+  version_added: 0.3.0
 """
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import flashduty_module, run_module
@@ -316,6 +348,7 @@ def main():
         dest=dict(type="path"),
         force=dict(type="bool", default=True),
         return_rows=dict(type="bool", default=True),
+        bom=dict(type="bool", default=True),
         language=dict(type="str"),
     )
     module = flashduty_module(options, supports_check_mode=True, add_file_common_args=True)

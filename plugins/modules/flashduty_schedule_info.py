@@ -78,9 +78,12 @@ options:
     type: bool
   start:
     description:
-      - Start of the on-call window. Unix seconds, an ISO 8601 date-time (naive means UTC), V(now), or an offset
-        from now such as V(-2h), V(+7d) or V(-1w).
+      - Start of the on-call window. Unix seconds, an ISO 8601 date (V(2026-05-01)) or date-time (naive means
+        UTC), V(now), an offset from now such as V(-2h), V(+7d) or V(-1w), or V(today) (the last midnight, UTC)
+        with an optional offset such as V(today-7d).
       - Goes together with O(end); the window must span less than 45 days.
+      - Without a window the API computes no shifts, so RV(oncall) has C(current) and C(next) null for every
+        schedule and RV(oncall_note) says so; to get who is on call, give for example O(start=now) and O(end=+1d).
     type: raw
   end:
     description:
@@ -131,6 +134,13 @@ seealso:
 """
 
 EXAMPLES = r"""
+# The module only talks to the API: run it on the controller, in a play that starts with
+#   hosts: localhost
+#   connection: local
+#   gather_facts: false
+#   vars:
+#     ansible_python_interpreter: "{{ ansible_playbook_python }}"
+# so that it runs the same with no inventory, -i localhost, or an inventory file.
 - name: All schedules of two teams
   flashcat.flashduty.flashduty_schedule_info:
     app_key: "{{ flashduty_app_key }}"
@@ -260,12 +270,28 @@ persons:
   elements: dict
   sample: [{person_id: 2476123212131, person_name: Li Na, email: li.na@example.com}]
   version_added: 0.2.0
+oncall_note:
+  description:
+    - Without O(start) and O(end), why C(current) and C(next) of RV(oncall) are null and how to get who is on
+      call; null with a window.
+  returned: success
+  type: str
+  sample: "no on-call window: current and next are null; give start and end (for example start: now, end: +1d) to get who is on call"
+  version_added: 0.3.0
 request_ids:
   description: The request ids of the calls made, to quote to Flashduty support.
   returned: success
   type: list
   elements: str
   sample: [01HK8XQE3Z7JM2NTFQ5YJ8P9R4]
+rate_limit_wait:
+  description:
+    - Seconds the task waited for rate-limit slots (O(pacing)); waits of requests side by side count once.
+    - Over 10 seconds, a warning also says so, naming the endpoints and their limits.
+  returned: success
+  type: float
+  sample: 12.2
+  version_added: 0.3.0
 """
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (

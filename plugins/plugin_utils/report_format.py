@@ -12,14 +12,16 @@ __metaclass__ = type
 import csv
 import io
 import time
+import unicodedata
 from datetime import datetime, timezone
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time
 
 
-def to_unix(value, time_zone=None, name="time", now=None):
-    """A time in any of the modules' forms as Unix seconds."""
-    return parse_time(value, time.time() if now is None else now, name, get_zone(time_zone))
+def to_unix(value, time_zone=None, name="time", now=None, zone_name="time_zone"):
+    """A time in any of the modules' forms as Unix seconds; messages name the
+    value ``name`` and the zone ``zone_name`` (a role's own variable names)."""
+    return parse_time(value, time.time() if now is None else now, name, get_zone(time_zone, zone_name))
 
 
 def zone_or_utc(time_zone):
@@ -51,3 +53,23 @@ def to_csv(rows, columns):
     for row in rows:
         writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
     return out.getvalue()
+
+
+def display_width(text):
+    """Columns ``text`` takes in a terminal: wide and full-width characters
+    (CJK) two, combining marks none, others one."""
+    width = 0
+    for char in "%s" % (text,):
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def pad(text, width, align="left"):
+    """``text`` padded with spaces to ``width`` terminal columns (wide characters
+    count two), as ``str.ljust`` (``align`` right: ``rjust``) does by characters;
+    a wider text is left whole."""
+    text = "" if text is None else "%s" % (text,)
+    fill = " " * max(0, int(width) - display_width(text))
+    return fill + text if align == "right" else text + fill

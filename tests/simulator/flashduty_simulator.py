@@ -16,7 +16,7 @@ deterministic data set. Tests switch on faults and read what was requested
 through ``/__sim/...`` admin endpoints, which need no key.
 
 Run ``python flashduty_simulator.py serve`` to serve on a loopback port, or
-``python flashduty_simulator.py run -- COMMAND...`` to run a command with
+``python flashduty_simulator.py run COMMAND...`` to run a command with
 FLASHDUTY_BASE_URL and FLASHDUTY_APP_KEY pointing at a fresh simulator.
 """
 
@@ -1139,27 +1139,78 @@ def _serve(args):
     return sim
 
 
+def build_parser():
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n", maxsplit=1)[0],
+        epilog="Examples: '%(prog)s serve --port 8080' serves until Ctrl-C; "
+               "'%(prog)s run ansible-playbook flashcat.flashduty.demo' runs the playbook against a fresh "
+               "simulator and stops it after ('--' before the command is optional). The admin endpoints "
+               "(/__sim/config, /__sim/faults, /__sim/requests, /__sim/reset) need no key.")
+    parser.add_argument("command", choices=["serve", "run"],
+                        help="serve: serve on a loopback port until interrupted; run: start the simulator, run "
+                             "COMMAND with FLASHDUTY_BASE_URL and FLASHDUTY_APP_KEY pointing at it, stop it after "
+                             "and exit with COMMAND's exit status")
+    parser.add_argument("--port", type=int, default=0,
+                        help="the loopback port to serve on (default: a free port the system picks)")
+    parser.add_argument("--port-file", metavar="PATH",
+                        help="write the simulator's URL (http://127.0.0.1:PORT) to this file once it serves")
+    parser.add_argument("--app-key", action="append", metavar="KEY",
+                        help="an app key the simulator accepts (repeat for more; default: %s); any other key "
+                             "gets HTTP 401" % DEFAULT_APP_KEY)
+    parser.add_argument("--schedules", type=int, default=300, metavar="N",
+                        help="how many on-call schedules the data set has (default: 300; 1,000 or more "
+                             "makes the server's total capped at 1000, as the real API's)")
+    parser.add_argument("--no-limits", dest="limits", action="store_false",
+                        help="do not enforce the documented per-account rate limits (by default, over "
+                             "them a request gets HTTP 429 RequestTooFrequently)")
+    parser.add_argument("cmd", nargs="*", metavar="COMMAND",
+                        help="with run: the command and its arguments")
+    return parser
+
+
+# The simulator's options that take a value: what follows one is its value, not the command.
+_VALUED = ("--port", "--port-file", "--app-key", "--schedules")
+
+
+def split_command(argv):
+    """``(the simulator's arguments, COMMAND)``: COMMAND starts after ``--``,
+    or at the first word after ``run`` that is not one of the simulator's options."""
+    if "--" in argv:
+        at = argv.index("--")
+        return argv[:at], argv[at + 1:]
+    seen_command = False
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word.startswith("-"):
+            i += 2 if word in _VALUED else 1
+            continue
+        if seen_command:
+            return argv[:i], argv[i:]
+        seen_command = True
+        i += 1
+    return argv, []
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
-    parser.add_argument("command", choices=["serve", "run"])
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--port-file")
-    parser.add_argument("--app-key", action="append")
-    parser.add_argument("--schedules", type=int, default=300)
-    parser.add_argument("--no-limits", dest="limits", action="store_false")
+    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    rest = argv[argv.index("--") + 1:] if "--" in argv else []
-    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
+    own, rest = split_command(argv)
+    args = parser.parse_args(own)
+    if args.command == "serve" and rest:
+        parser.error("serve takes no command; did you mean run?")
+    if args.command == "run" and not rest:
+        parser.error("run needs a command, for example: run ansible-playbook flashcat.flashduty.demo")
     sim = _serve(args)
     try:
         if args.command == "serve":
             while True:
                 time.sleep(3600)
-        if not rest:
-            parser.error("run needs a command after --")
-        cmd = rest
         env = dict(os.environ, FLASHDUTY_BASE_URL=sim.url, FLASHDUTY_APP_KEY=sorted(sim.app_keys)[0])
-        return subprocess.call(cmd, env=env)
+        try:
+            return subprocess.call(rest, env=env)
+        except OSError as exc:
+            parser.error("cannot run %s: %s" % (rest[0], exc.strerror or exc))
     except KeyboardInterrupt:
         return 0
     finally:

@@ -27,7 +27,7 @@ BIN = os.path.dirname(sys.executable)
 MODULES = {"flashduty_schedule_info": flashduty_schedule_info, "flashduty_insight_export": flashduty_insight_export,
            "flashduty_silence_rule": flashduty_silence_rule, "flashduty_silence_rule_info": flashduty_silence_rule_info}
 FILTERS = ["insight_summary", "insight_chart", "to_csv", "oncall_roster", "to_unix", "local_time", "export_batch_size",
-           "insight_view", "oncall_load"]
+           "insight_view", "oncall_load", "pad"]
 
 
 def tool(name, *args, **kwargs):

@@ -75,3 +75,138 @@ def test_quiet_deploy_silences_the_channel_and_always_removes_the_rule(sim, tmp_
     (create,) = sim.requests("/channel/silence/rule/create")
     window = create["body"]["time_filter"]
     assert window["end_time"] - window["start_time"] == 3600
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+DOCS = ["README.md", os.path.join("roles", "insight_report", "README.md")] + [
+    os.path.join("docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs"))) if name.endswith(".md")]
+
+
+def yaml_blocks(path):
+    import re
+    with open(os.path.join(ROOT, path)) as handle:
+        return re.findall(r"```yaml\n(.*?)```", handle.read(), re.S)
+
+
+def plays_in_docs():
+    import yaml
+    plays = []
+    for path in DOCS:
+        for block in yaml_blocks(path):
+            data = yaml.safe_load(block)
+            if isinstance(data, list):
+                plays += [(path, play) for play in data if isinstance(play, dict) and "hosts" in play]
+    return plays
+
+
+def test_every_play_in_the_docs_runs_on_the_controller_with_its_python():
+    plays = plays_in_docs()
+    assert len(plays) >= 4, plays  # README (2), the role's README, docs/awx.md
+    for path, play in plays:
+        assert play["hosts"] == "localhost" and play.get("connection") == "local", (path, play)
+        assert play.get("gather_facts") is False, (path, play)
+        assert play.get("vars", {}).get("ansible_python_interpreter") == "{{ ansible_playbook_python }}", (path, play)
+
+
+def test_every_module_example_says_how_its_play_starts():
+    from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export, flashduty_schedule_info
+    for module in (flashduty_insight_export, flashduty_schedule_info):
+        for words in ("connection: local", 'ansible_python_interpreter: "{{ ansible_playbook_python }}"'):
+            assert words in module.EXAMPLES, (module.__name__, words)
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("inventory", INVENTORIES)
+def test_the_readmes_first_playbook_runs_as_written_under_any_inventory(sim, tmp_path, inventory):
+    (block,) = [b for b in yaml_blocks("README.md") if b.startswith("# first.yml")]
+    (tmp_path / "first.yml").write_text(block)
+    env = playbook_env(sim, tmp_path)
+    # Interpreter discovery would pick a system Python without requests.
+    env["ANSIBLE_PYTHON_INTERPRETER"] = "auto_silent"
+    run = ansible_playbook(["first.yml"] + inventory_args(inventory, tmp_path), env, tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "ok=2" in run.stdout and "-oncall-00" in run.stdout and "(item=" in run.stdout
+    assert "UNREACHABLE" not in run.stdout and "skipping: no hosts matched" not in run.stdout
+
+
+@pytest.mark.matrix
+def test_without_the_controllers_python_a_missing_requests_names_the_interpreter_and_what_to_set(sim, tmp_path):
+    import shutil
+    system = shutil.which("python3", path="/usr/bin:/bin")
+    probe = subprocess.run([system, "-c", "import requests"], capture_output=True, check=False) if system else None
+    if probe is None or probe.returncode == 0:
+        pytest.skip("needs a system python3 without requests")
+    play = ("- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n"
+            "    - flashcat.flashduty.flashduty_schedule_info:\n        return_schedules: false\n")
+    (tmp_path / "bare.yml").write_text(play)
+    env = playbook_env(sim, tmp_path)
+    env["ANSIBLE_PYTHON_INTERPRETER"] = system
+    run = ansible_playbook(["bare.yml", "-i", "localhost,"], env, tmp_path)
+    assert run.returncode != 0
+    assert "Failed to import the required Python library (requests)" in run.stdout
+    assert "install requests for %s" % system in run.stdout
+    assert 'ansible_python_interpreter: \\"{{ ansible_playbook_python }}\\"' in run.stdout, run.stdout[-2000:]
+    assert sim.requests() == []
+
+
+SUMMARY_PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+    flashduty_demo: true
+    flashduty_insight_report:
+      period: {start: 1779062400, end: 1779667200, time_zone: UTC}
+      files: {team_insight_csv: /r/team_insight.csv, report_html: /r/report.html}
+      teams:
+        - {team_name: SRE, incidents: 463, mtta_seconds: 1933, mttr_seconds: 1711, acknowledgement_pct: 85.1}
+        - {team_name: "\\u8fd0\\u7ef4\\u56e2\\u961f", incidents: 391, mtta_seconds: 2391, mttr_seconds: 1723,
+           acknowledgement_pct: 78.5}
+        - {team_name: "\\u00c9quipe Donne\\u0301es", incidents: 7, mtta_seconds: null, mttr_seconds: null,
+           acknowledgement_pct: null}
+  tasks:
+    - name: Render the demo's summary
+      ansible.builtin.copy:
+        content: "{{ lookup('ansible.builtin.template', '%s') }}"
+        dest: "%s"
+        mode: "0644"
+"""
+
+
+@pytest.mark.matrix
+def test_the_demo_summary_aligns_wide_characters_and_ends_with_the_next_step(sim, tmp_path):
+    from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_format import display_width
+    template = os.path.join(ROOT, "playbooks", "templates", "report_summary.j2")
+    out = tmp_path / "summary.txt"
+    (tmp_path / "summary.yml").write_text(SUMMARY_PLAY % (template, out))
+    run = ansible_playbook(["summary.yml"], playbook_env(sim, tmp_path), tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    lines = out.read_text(encoding="utf-8").splitlines()
+    teams = [line for line in lines if " incidents " in line]
+    assert [t.split()[0] for t in teams] == ["SRE", u"运维团队", u"Équipe"]
+    # The counts start in the same terminal column whatever the script of the name before them.
+    assert len(set(display_width(t[:t.index(" incidents")]) for t in teams)) == 1, teams
+    assert lines[-1].startswith("Next: point it at your account with FLASHDUTY_APP_KEY=")
+    assert "ansible-playbook flashcat.flashduty.insight_report" in lines[-1]
+
+
+def test_the_simulators_help_describes_every_option_and_run_takes_a_command_without_dashes(tmp_path):
+    sim_path = os.path.join(ROOT, "tests", "simulator", "flashduty_simulator.py")
+    sys.path.insert(0, os.path.dirname(sim_path))
+    from flashduty_simulator import build_parser, split_command
+    parser = build_parser()
+    for action in parser._actions:
+        assert action.help and len(action.help) > 10, action.dest
+    text = subprocess.run([sys.executable, sim_path, "--help"], capture_output=True, text=True, check=True).stdout
+    for option in ("--port", "--port-file", "--app-key", "--schedules", "--no-limits", "serve", "run"):
+        assert option in text
+    assert split_command(["run", "--schedules", "5", "ansible-playbook", "-v", "x.yml"]) == (
+        ["run", "--schedules", "5"], ["ansible-playbook", "-v", "x.yml"])
+    assert split_command(["run", "--", "ansible-playbook", "--check"]) == (["run"], ["ansible-playbook", "--check"])
+    ran = subprocess.run([sys.executable, sim_path, "run", "--no-limits", sys.executable, "-c",
+                          "import os, sys; sys.exit(7 if os.environ['FLASHDUTY_BASE_URL'].startswith('http') else 1)"],
+                         capture_output=True, text=True, check=False, timeout=60)
+    assert ran.returncode == 7, ran.stderr
+    missing = subprocess.run([sys.executable, sim_path, "run"], capture_output=True, text=True, check=False)
+    assert missing.returncode == 2 and "run needs a command, for example" in missing.stderr

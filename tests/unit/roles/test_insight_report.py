@@ -80,3 +80,70 @@ def test_period_and_totals_in_the_fact_match_the_export(fortnight):
     assert len(sre) == 15 * 3  # 14 days cut at Shanghai midnights: 15 buckets, each as work, off and sleep hours
     total = sum(int(r.split(",")[3]) for r in sre)
     assert [t["incidents"] for t in fact["teams"] if t["team_id"] == 4295771902131] == [total]
+
+
+@pytest.mark.matrix
+def test_check_diff_predicts_exactly_what_a_real_run_does(sim, playbook, tmp_path):
+    sim.config(now=1779667200, teams=3, schedules=6)
+    play = role_play(tmp_path, insight_report_start=1779667200 - 7 * 86400, insight_report_end=1779667200)
+    first = playbook(play, "--check", "--diff")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert not (tmp_path / "report").exists()
+    real = playbook(play)
+    assert real.returncode == 0, real.stdout[-3000:] + real.stderr[-3000:]
+    files = dict((p.name, p.read_bytes()) for p in (tmp_path / "report").iterdir())
+    again = playbook(play, "--check", "--diff")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "changed=0" in again.stdout, again.stdout[-3000:]
+    assert "+++ after" not in again.stdout and "--- before" not in again.stdout
+    assert dict((p.name, p.read_bytes()) for p in (tmp_path / "report").iterdir()) == files
+    second = playbook(play)
+    assert "changed=0" in second.stdout, second.stdout[-3000:]
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("role_vars,words", [
+    (dict(insight_report_start="now", insight_report_end="-7d"),
+     ["insight_report_end must be after insight_report_start", "insight_report_start is 'now'",
+      "insight_report_end is '-7d'"]),
+    (dict(insight_report_time_zone="Mars/Olympus"), ["insight_report_time_zone: 'Mars/Olympus'"]),
+])
+def test_the_role_checks_its_variables_by_their_names_before_any_side_effect(
+        sim, playbook, tmp_path, role_vars, words):
+    run = playbook(role_play(tmp_path, **role_vars))
+    assert run.returncode != 0
+    out = run.stdout + run.stderr
+    assert all(w in out for w in words), out[-3000:]
+    assert "end_time" not in out and "start_time" not in out
+    assert sim.requests() == [] and not (tmp_path / "report").exists()
+
+
+def test_the_readme_the_argument_specs_and_the_fact_are_in_step():
+    import os
+    import re
+    import yaml
+    role = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "roles", "insight_report")
+    with open(os.path.join(role, "README.md")) as handle:
+        readme = handle.read()
+    with open(os.path.join(role, "meta", "argument_specs.yml")) as handle:
+        spec = yaml.safe_load(handle)["argument_specs"]["main"]
+    with open(os.path.join(role, "defaults", "main.yml")) as handle:
+        defaults = yaml.safe_load(handle)
+    with open(os.path.join(role, "tasks", "main.yml")) as handle:
+        tasks = yaml.safe_load(handle)
+    options = set(spec["options"])
+    # Every variable the role takes: in the spec, in the README's table, with a default unless required.
+    in_readme = set(re.findall(r"`(insight_report_[a-z_]+)`", readme.split("## Variables", 1)[1].split("##", 1)[0]))
+    assert in_readme == options
+    assert set(defaults) == set(o for o in options if not spec["options"][o].get("required"))
+    # The fact's keys and files: in the README and in the spec's description.
+    (publish,) = [t for block in tasks for t in block.get("block", [block])
+                  if "flashduty_insight_report" in t.get("ansible.builtin.set_fact", {})]
+    fact = publish["ansible.builtin.set_fact"]["flashduty_insight_report"]
+    description = " ".join(spec["description"])
+    for key in fact:
+        assert "| `%s` |" % key in readme, key
+        assert "C(%s)" % key in description, key
+    for key, path in fact["files"].items():
+        name = path.rsplit("/", 1)[1]
+        assert "`%s`" % key in readme and "| `%s` |" % name in readme and "C(%s)" % name in description, key

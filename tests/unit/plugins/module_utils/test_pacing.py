@@ -331,3 +331,14 @@ def test_module_warns_and_still_works_when_pacing_dir_is_unusable(sim, conn, run
     result = run_module(module, dict(conn, pacing_dir=str(blocker / "pacing"), page=1, limit=3))
     assert "failed" not in result and len(result["schedules"]) == 3
     assert any("cannot be used" in w and "within this process" in w for w in result["warnings"])
+
+
+def test_each_reservation_says_how_long_it_waited_and_waits_side_by_side_count_once(tmp_path):
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import seconds_waited
+    fake = FakeTime()
+    pacer = Pacer("key", EXPORT_PATH, directory=str(tmp_path), clock=fake.clock, sleep=fake.sleep, margin=0.1)
+    waited = [pacer.wait().waited for dummy in range(3)]
+    assert waited == [None, (1000.0, pytest.approx(1001.1)), (pytest.approx(1001.1), pytest.approx(1002.2))]
+    assert seconds_waited([w for w in waited if w]) == pytest.approx(2.2)
+    # Two threads waiting at once: the task waited as long as the longer one.
+    assert seconds_waited([(0.0, 3.0), (1.0, 2.0), (2.5, 4.0), (10.0, 11.0)]) == 5.0

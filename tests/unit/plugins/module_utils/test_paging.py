@@ -129,14 +129,34 @@ def test_a_stale_exact_total_does_not_stop_paging():
     assert fetch_all(fake, 100, 100, 4).items == list(range(450))
 
 
-@pytest.mark.parametrize("count,pages", [(1000, 11), (1234, 13), (2600, 27), (9999, 100)])
-def test_an_unknown_count_wastes_fewer_requests_than_the_concurrency(count, pages):
+@pytest.mark.parametrize("count,pages", [(1000, 11), (1234, 13), (2600, 27), (9999, 100), (1100, 12), (4999, 50)])
+def test_an_unknown_count_asks_at_most_one_and_a_half_times_the_pages_plus_one(count, pages):
     fake = FakeList(count, 100)
     assert fetch_all(fake, 100, 100, 50).items == list(range(count))
     # Every page needed once; a page past the end may be cancelled before it goes
     # while a later one already went, so those need not be contiguous.
     assert sorted(set(fake.asked)) == sorted(fake.asked) and set(range(1, pages + 1)) <= set(fake.asked)
-    assert max(fake.asked) < min(pages + 50, 101)
+    assert len(fake.asked) <= 1.5 * pages + 1 and max(fake.asked) <= 1.5 * pages + 1
+
+
+@pytest.mark.parametrize("answered,most", [({}, 1), ({1: 100}, 4), ({1: 100, 2: 100, 3: 100, 4: 100}, 8),
+                                           ({1: 100, 3: 100}, 7), ({1: 100, 2: 40}, 4)])
+def test_pages_are_asked_ahead_as_far_as_the_full_ones_justify(answered, most):
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import ask_up_to
+    assert ask_up_to(dict((p, Page([0] * n)) for p, n in answered.items()), 100) == most
+    # A capped total says the list has at least 1000 items: 10 full pages of 100, so 11 pages at least.
+    assert ask_up_to({1: Page([0] * 100, total=1000)}, 100) == 17
+    assert ask_up_to({1: Page([0] * 100, total=1000), 12: Page([0] * 100)}, 100) == 20
+
+
+def test_1234_schedules_cost_at_most_20_list_requests_in_the_simulators_log(sim, conn, run_module):
+    from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
+    sim.config(schedules=1234, limits="documented")
+    result = run_module(schedule_module, dict(conn, resolve_names=False))
+    assert result["total"] == len(result["schedules"]) == 1234
+    pages = sorted(r["body"]["p"] for r in sim.requests("/schedule/list"))
+    assert set(range(1, 14)) <= set(pages) and len(pages) == len(set(pages)) and len(pages) <= 20
+    assert all(r["status"] == 200 for r in sim.requests())
 
 
 def test_a_slow_page_holds_back_the_pages_after_it():
@@ -313,6 +333,7 @@ def test_under_latency_and_jitter_concurrency_gives_exactly_what_one_page_at_a_t
     for result, log in ((one, sequential), (many, concurrent)):
         assert sorted(result.pop("request_ids")) == sorted(r["request_id"] for r in log)
         result.pop("invocation", None)  # ansible-core 2.21 returns none
+        assert result.pop("rate_limit_wait") >= 0  # how long each waited for slots may differ
     # Schedules (whole items, in the server's order), on-call summary, names, totals: the same.
     assert many == one and len(one["schedules"]) == 1234 and one["persons"]
     assert [r["status"] for r in sequential + concurrent] == [200] * len(sequential + concurrent)

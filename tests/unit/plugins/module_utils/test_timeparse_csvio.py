@@ -176,3 +176,20 @@ def test_parse_duration_refuses_anything_else_naming_the_option(value):
     with pytest.raises(ValidationError) as info:
         parse_duration(value, "duration")
     assert str(info.value).startswith("duration: ")
+
+
+@pytest.mark.parametrize("text,width,expected", [
+    (u"SRE", 6, u"SRE   "),
+    (u"运维团队", 10, u"运维团队  "),  # four wide characters: 8 columns
+    (u"Zoë Ångström", 14, u"Zoë Ångström  "),
+    (u"Zoe\u0308", 5, u"Zoe\u0308  "),  # a combining mark takes no column
+    (u"ＡＢ", 4, u"ＡＢ"),  # full-width letters
+    (u"a long name", 4, u"a long name"),
+    (None, 2, u"  "),
+])
+def test_pad_counts_terminal_columns(text, width, expected):
+    from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_format import display_width, pad
+    assert pad(text, width) == expected
+    assert pad(u"运维", 6, "right") == u"  运维"
+    if text and display_width(text) <= width:
+        assert display_width(pad(text, width)) == width

@@ -225,13 +225,62 @@ def test_failure_in_a_later_window_leaves_nothing_behind(sim, args, run_module, 
 
 
 @pytest.mark.matrix
-def test_check_mode_fetches_nothing_and_predicts_the_write(sim, args, run_module):
-    assert run_module(module, args, check_mode=True)["changed"] is True
+def test_check_mode_reads_the_export_returns_the_rows_and_leaves_dest_alone(sim, args, run_module, tmp_path):
+    result = run_module(module, args, check_mode=True)
+    assert result["changed"] is True and result["row_count"] == len(result["rows"]) == 12
+    assert not os.path.exists(args["dest"]) and leftovers(str(tmp_path / "out")) == []
+    assert len(sim.requests(PATH)) == 1
+    real = run_module(module, args)
+    assert real["changed"] is True and real["rows"] == result["rows"] and real["checksum"] == result["checksum"]
+    # The file is as a real run writes it: check mode predicts no change, and does not touch it.
+    before = os.stat(args["dest"])
+    again = run_module(module, args, check_mode=True)
+    assert again["changed"] is False and again["rows"] == real["rows"] and "diff" not in again
+    assert os.stat(args["dest"]).st_mtime == before.st_mtime
     with open(args["dest"], "wb") as handle:
         handle.write(b"x")
     assert run_module(module, args, check_mode=True)["changed"] is True
-    assert run_module(module, dict(args, force=False), check_mode=True)["changed"] is False
-    assert sim.requests() == []
+    assert open(args["dest"], "rb").read() == b"x"
+    kept = run_module(module, dict(args, force=False), check_mode=True)
+    assert kept["changed"] is False and kept["row_count"] == 0
+
+
+@pytest.mark.matrix
+def test_check_mode_reports_a_mode_change_without_applying_it(sim, args, run_module):
+    run_module(module, dict(args, mode="0644"))
+    result = run_module(module, dict(args, mode="0600"), check_mode=True)
+    assert result["changed"] is True
+    assert stat.S_IMODE(os.stat(args["dest"]).st_mode) == 0o644
+
+
+@pytest.mark.matrix
+def test_diff_mode_shows_a_unified_diff_of_dest_with_line_counts(sim, args, run_module):
+    with open(args["dest"], "wb") as handle:
+        handle.write(b"Team ID,Team Name\r\n7,Kept\r\n")
+    result = run_module(module, dict(args, _ansible_diff=True), check_mode=True)
+    text = result["diff"]["prepared"]
+    head, body = text.split("\n", 1)
+    assert head == "%s: 2 lines -> 13 lines (13 added, 2 removed)" % args["dest"]
+    assert "--- %s" % args["dest"] in body and "-7,Kept" in body and "+4295771902131,SRE," in body
+    assert open(args["dest"], "rb").read() == b"Team ID,Team Name\r\n7,Kept\r\n"
+    new = run_module(module, dict(args, _ansible_diff=True, dest=args["dest"] + ".new"))
+    assert new["diff"]["prepared"].startswith("%s.new: 0 lines -> 13 lines (13 added, 0 removed)" % args["dest"])
+    assert "--- /dev/null" in new["diff"]["prepared"]
+    same = run_module(module, dict(args, _ansible_diff=True, dest=args["dest"] + ".new"), check_mode=True)
+    assert same["changed"] is False and "diff" not in same
+
+
+def test_a_large_diff_is_cut_and_a_huge_file_compared_by_line_counts(tmp_path):
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import file_diff
+    before, after = tmp_path / "before.csv", tmp_path / "after.csv"
+    before.write_text("".join("%d,old\r\n" % i for i in range(1000)))
+    after.write_text("".join("%d,new\r\n" % i for i in range(1200)))
+    text = file_diff(str(before), str(after), "/r/x.csv")["prepared"]
+    lines = text.splitlines()
+    assert lines[0] == "/r/x.csv: 1000 lines -> 1200 lines (1200 added, 1000 removed)"
+    assert len(lines) == 1 + 200 + 1 and lines[-1] == "... %d more lines of the diff not shown" % (2203 - 200)
+    huge = file_diff(str(before), str(after), "/r/x.csv", max_bytes=100)["prepared"]
+    assert huge == "/r/x.csv: 1000 lines -> 1200 lines (over 100 bytes: no line-by-line diff)\n"
 
 
 @pytest.mark.matrix
@@ -274,3 +323,119 @@ def test_playbook_writes_the_file_and_registers_the_result(sim, playbook, tmp_pa
     again = playbook(text)
     assert again.returncode == 0 and "changed=0" in again.stdout and "changed=1" not in again.stdout
     assert json.loads(out.read_text())["changed"] is False
+
+
+@pytest.mark.matrix
+def test_a_reversed_range_echoes_the_times_as_written_beside_their_values(sim, args, run_module):
+    result = run_module(module, dict(args, start_time="now", end_time="-7d"))
+    msg = result["msg"]
+    assert result["failed"] is True and "\n" not in msg
+    assert msg.startswith("end_time: must be after start_time 'now' (20") and ", got '-7d' (20" in msg
+    assert sim.requests() == []
+
+
+@pytest.mark.matrix
+def test_a_missing_app_key_names_flashduty_app_key_before_any_request(sim, args, run_module, monkeypatch):
+    monkeypatch.delenv("FLASHDUTY_APP_KEY", raising=False)
+    args.pop("app_key")
+    result = run_module(module, args)
+    assert result["failed"] is True and "FLASHDUTY_APP_KEY" in result["msg"] and "app_key" in result["msg"]
+    assert "missing required arguments" not in result["msg"]
+    assert sim.requests() == []
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("from_env", [True, False])
+def test_an_empty_app_key_is_refused_before_any_request(sim, args, run_module, monkeypatch, from_env):
+    if from_env:
+        args.pop("app_key")
+        monkeypatch.setenv("FLASHDUTY_APP_KEY", "")
+    else:
+        args["app_key"] = ""
+        monkeypatch.delenv("FLASHDUTY_APP_KEY", raising=False)
+    result = run_module(module, args)
+    assert result["failed"] is True
+    assert result["msg"].startswith("app_key: FLASHDUTY_APP_KEY is set but empty" if from_env
+                                    else "app_key: app_key is empty"), result["msg"]
+    assert sim.requests() == []
+
+
+@pytest.mark.matrix
+def test_a_team_name_given_as_an_id_points_to_team_names(sim, args, run_module):
+    result = run_module(module, dict(args, team_ids=["SRE", 4295771902131]))
+    assert result["failed"] is True
+    assert result["msg"] == "team_ids: 'SRE' is not a number; to choose teams by name, use team_names: [\"SRE\"]"
+    assert sim.requests() == []
+    # Ids written as text stay ids.
+    assert "failed" not in run_module(module, dict(args, team_ids=["4295771902131"]))
+
+
+@pytest.mark.matrix
+def test_a_dest_where_no_file_can_be_made_is_named_not_a_temporary_file(sim, args, run_module):
+    result = run_module(module, dict(args, dest="/proc/x.csv"))
+    assert result["failed"] is True
+    # As root the folder looks writable and only making a file there fails; otherwise the folder check says so.
+    assert result["msg"].startswith(("dest: cannot write /proc/x.csv: no file can be created in /proc (",
+                                     "dest: the folder /proc is not writable")), result["msg"]
+    assert ".part" not in result["msg"] and ".probe" not in result["msg"] and ".flashduty" not in result["msg"]
+    assert sim.requests() == []
+
+
+@pytest.fixture
+def paced(waits, monkeypatch):
+    """The pacer on the fake clock of ``waits`` too: its waits are recorded, not slept."""
+    from ansible_collections.flashcat.flashduty.plugins.module_utils import pacing_file
+    monkeypatch.setattr(pacing_file, "time", waits)
+    return waits
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("limit,wait,warned", [("1/1s", 2.2, False), ("1/6s", 12.2, True)])
+def test_the_seconds_waited_for_rate_limit_slots_are_in_the_result_and_over_10_s_warned(
+        sim, args, run_module, paced, limit, wait, warned):
+    # 90 days by day: three windows of at most 31 days, a request each.
+    result = run_module(module, dict(args, pacing=True, end_time=START + 90 * DAY, aggregate_unit="day",
+                                     split_range=True, rate_limits={PATH: [limit]}))
+    assert "failed" not in result, result
+    assert len(result["windows"]) == 3 and len(sim.requests(PATH)) == 3
+    # Each request after the first waits for its slot: the limit's window after the one before
+    # (which counts as arrived 0.1 s after its slot).
+    assert result["rate_limit_wait"] == wait and sum(paced.sleeps) == pytest.approx(wait)
+    warnings = [w for w in result.get("warnings", []) if "rate-limit" in w]
+    if warned:
+        assert warnings == ["waited %.1f s for rate-limit slots: %s allows 1 request per 6 s (%.1f s); the limits "
+                            "are per account, shared by every task and job with this app key (rate_limits sets "
+                            "them)" % (wait, PATH, wait)]
+    else:
+        assert warnings == []
+
+
+@pytest.mark.matrix
+def test_a_task_that_did_not_wait_says_zero(sim, args, run_module):
+    assert run_module(module, args)["rate_limit_wait"] == 0
+
+
+@pytest.mark.matrix
+def test_bom_false_writes_dest_without_the_byte_order_mark_and_the_same_rows(sim, args, run_module):
+    kept = run_module(module, dict(args, dest=args["dest"] + ".bom"))
+    assert open(args["dest"] + ".bom", "rb").read().startswith(b"\xef\xbb\xbf")
+    result = run_module(module, dict(args, bom=False))
+    raw = open(args["dest"], "rb").read()
+    assert raw == open(args["dest"] + ".bom", "rb").read()[3:] and raw.startswith(b"Team ID,")
+    assert result["rows"] == kept["rows"] and result["size"] == len(raw) == kept["size"] - 3
+    assert result["checksum"] == hashlib.sha1(raw).hexdigest()
+    assert run_module(module, dict(args, bom=False))["changed"] is False
+    assert run_module(module, dict(args, bom=False), check_mode=True)["changed"] is False
+
+
+def test_the_documented_time_forms_are_the_accepted_ones_and_the_bom_is_documented():
+    import yaml
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import parse_time
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    text = " ".join(doc["options"]["start_time"]["description"])
+    for form in ("now", "today", "today-7d", "2026-05-01", "-7d"):
+        assert "V(%s)" % form in text, form
+        assert parse_time(form, START, "start_time") > 0
+    assert "same forms as O(start_time)" in " ".join(doc["options"]["end_time"]["description"])
+    assert "byte order mark" in " ".join(doc["options"]["bom"]["description"]) and doc["options"]["bom"]["default"] is True
+    assert any("byte order mark" in note for note in doc["notes"])

@@ -258,3 +258,31 @@ def test_concurrency_outside_its_range_fails_before_any_request(sim, conn, run_m
         result = run_module(module, dict(conn, concurrency=value))
         assert result["failed"] is True and result["msg"] == "concurrency: must be from 1 to 50, got %d" % value
     assert sim.requests() == []
+
+
+@pytest.mark.matrix
+def test_a_reversed_window_echoes_the_times_as_written(sim, conn, run_module):
+    result = run_module(module, dict(conn, start="now", end="-1d"))
+    assert result["failed"] is True
+    assert result["msg"].startswith("end: must be after start 'now' (20") and ", got '-1d' (20" in result["msg"]
+    assert sim.requests() == []
+
+
+@pytest.mark.matrix
+def test_a_listing_without_a_window_says_how_to_get_who_is_on_call(sim, conn, run_module):
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import NO_WINDOW
+    bare = run_module(module, dict(conn, return_schedules=False, resolve_names=False))
+    assert bare["oncall"] and all(o["current"] is None and o["next"] is None for o in bare["oncall"])
+    assert bare["oncall_note"] == NO_WINDOW and "start: now, end: +1d" in NO_WINDOW
+    assert "oncall_note" in module.RETURN and "O(start=now) and O(end=+1d)" in module.DOCUMENTATION
+    windowed = run_module(module, dict(conn, start="now", end="+1d", return_schedules=False, resolve_names=False))
+    assert windowed["oncall_note"] is None and any(o["current"] for o in windowed["oncall"])
+
+
+def test_the_documented_time_forms_are_the_accepted_ones():
+    import yaml
+    options = yaml.safe_load(module.DOCUMENTATION)["options"]
+    text = " ".join(options["start"]["description"])
+    for form in ("V(now)", "V(today)", "V(today-7d)", "V(2026-05-01)", "V(-2h)", "ISO 8601", "Unix seconds"):
+        assert form in text, form
+    assert "same forms as O(start)" in " ".join(options["end"]["description"])
