@@ -234,8 +234,12 @@ def channel_cells(team_metrics, team_id, bucket, hours):
     for column in OTHER_COUNTS:
         cells[0][column], cells[1][column] = _split(team_metrics[column], 2, lambda k: h(k, column))
     for kind, count in (("ack", "total_incidents_acknowledged"), ("close", "total_incidents_closed")):
-        seconds, whole = team_metrics["total_seconds_to_" + kind], team_metrics[count]
-        first = seconds * cells[0][count] // whole if whole else 0
+        # Each channel at least 30 s an incident, the rest cut at random: the channels' means differ.
+        seconds, first, second = team_metrics["total_seconds_to_" + kind], cells[0][count], cells[1][count]
+        if first and second:
+            first = 30 * first + h(kind, "seconds") % (seconds - 30 * (first + second) + 1)
+        else:
+            first = seconds if first else 0
         cells[0]["total_seconds_to_" + kind], cells[1]["total_seconds_to_" + kind] = first, seconds - first
     for k, cell in enumerate(cells):
         cell["noise_reduction_pct"] = (h(k, "noise_reduction_pct") % 10000) / 100.0
