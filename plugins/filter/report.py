@@ -36,6 +36,7 @@ class FilterModule(object):
     def filters(self):
         return {
             "insight_summary": _wrap(insight_summary.summarize),
+            "insight_rows": _wrap(insight_summary.export_rows),
             "insight_chart": _wrap(insight_chart.chart_svg),
             "to_csv": _wrap(report_format.to_csv),
             "oncall_roster": _wrap(oncall_roster.roster),

@@ -20,12 +20,15 @@ UNIT = os.path.join(ROOT, "tests", "unit")
 
 TESTED_BY = {
     "plugins/doc_fragments/connection.py": ["collection/test_conformance.py"],
+    "plugins/doc_fragments/insight.py": ["plugins/modules/test_flashduty_insight_info.py",
+                                         "plugins/modules/test_flashduty_insight_export.py"],
     "plugins/filter/report.py": ["roles/test_insight_report_pages.py", "collection/test_fidelity.py"],
     "plugins/module_utils/common.py": ["collection/test_conformance.py", "plugins/module_utils/test_pacing_redis.py"],
     "plugins/module_utils/csvio.py": ["plugins/module_utils/test_timeparse_csvio.py"],
     "plugins/module_utils/endpoints.py": ["plugins/module_utils/test_pacing.py"],
     "plugins/module_utils/errors.py": ["plugins/module_utils/test_client.py", "plugins/module_utils/test_schemas.py"],
     "plugins/module_utils/insight.py": ["plugins/modules/test_flashduty_insight_export.py"],
+    "plugins/module_utils/insight_info.py": ["plugins/modules/test_flashduty_insight_info.py"],
     "plugins/module_utils/pacing_core.py": ["plugins/module_utils/test_pacing.py",
                                             "plugins/module_utils/test_pacing_redis.py"],
     "plugins/module_utils/pacing_file.py": ["plugins/module_utils/test_pacing.py"],
