@@ -16,11 +16,16 @@ import yaml
 
 from support import COLLECTIONS, ROOT
 from ansible_collections.flashcat.flashduty.plugins.module_utils import common
-from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export, flashduty_schedule_info
+from ansible_collections.flashcat.flashduty.plugins.modules import (
+    flashduty_insight_export,
+    flashduty_insight_info,
+    flashduty_schedule_info,
+)
 
 BIN = os.path.dirname(sys.executable)
-MODULES = {"flashduty_schedule_info": flashduty_schedule_info, "flashduty_insight_export": flashduty_insight_export}
-FILTERS = ["insight_summary", "insight_chart", "to_csv", "oncall_roster", "to_unix", "local_time", "export_batch_size",
+MODULES = {"flashduty_schedule_info": flashduty_schedule_info, "flashduty_insight_export": flashduty_insight_export,
+           "flashduty_insight_info": flashduty_insight_info}
+FILTERS = ["insight_summary", "insight_rows", "insight_chart", "to_csv", "oncall_roster", "to_unix", "local_time", "export_batch_size",
            "insight_view", "oncall_load"]
 
 
