@@ -18,6 +18,7 @@ from ansible_collections.flashcat.flashduty.plugins.plugin_utils import (
     insight_summary,
     oncall_roster,
     report_format,
+    report_people,
     report_view,
 )
 
@@ -45,4 +46,5 @@ class FilterModule(object):
             "export_batch_size": _wrap(insight_summary.export_batch_size),
             "insight_view": _wrap(report_view.build_view),
             "oncall_load": _wrap(report_view.oncall_load),
+            "insight_people": _wrap(report_people.people),
         }

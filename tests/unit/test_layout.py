@@ -43,6 +43,7 @@ TESTED_BY = {
                                                 "plugins/modules/test_flashduty_insight_export.py"],
     "plugins/plugin_utils/oncall_roster.py": ["collection/test_conformance.py"],
     "plugins/plugin_utils/report_format.py": ["plugins/module_utils/test_timeparse_csvio.py"],
+    "plugins/plugin_utils/report_people.py": ["roles/test_insight_report_people.py"],
     "plugins/plugin_utils/report_view.py": ["roles/test_insight_report_pages.py"],
 }
 

@@ -26,7 +26,7 @@ BIN = os.path.dirname(sys.executable)
 MODULES = {"flashduty_schedule_info": flashduty_schedule_info, "flashduty_insight_export": flashduty_insight_export,
            "flashduty_insight_info": flashduty_insight_info}
 FILTERS = ["insight_summary", "insight_rows", "insight_chart", "to_csv", "oncall_roster", "to_unix", "local_time", "export_batch_size",
-           "insight_view", "oncall_load"]
+           "insight_view", "oncall_load", "insight_people"]
 
 
 def tool(name, *args, **kwargs):
