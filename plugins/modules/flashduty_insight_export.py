@@ -58,7 +58,8 @@ options:
     type: list
     elements: str
     choices: [team_id, team_name, responder_id, responder_name, channel_id, channel_name, total_incident_cnt,
-              total_incidents_acknowledged, total_incidents_closed, total_incidents_auto_closed, total_incidents_manually_closed, total_incidents_timeout_closed,
+              total_incidents_acknowledged, total_incidents_closed, total_incidents_auto_closed,
+              total_incidents_manually_closed, total_incidents_timeout_closed,
               total_incidents_escalated, total_incidents_manually_escalated, total_incidents_timeout_escalated,
               total_incidents_reassigned, total_interruptions, total_notifications, total_engaged_seconds,
               mean_seconds_to_ack, mean_seconds_to_close, noise_reduction_pct, acknowledgement_pct,

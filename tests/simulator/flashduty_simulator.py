@@ -275,11 +275,11 @@ def responder_cells(team_metrics, team_id, bucket, hours, persons):
 class DataSet:
     """Teams, persons and schedules, each derived from its index alone."""
 
-    def __init__(self, schedules=300, teams=12):
+    def __init__(self, schedules=300, teams=12, persons=40):
         self.count = schedules
         self.teams = [{"team_id": 4295771902131 + i, "team_name": TEAM_NAMES[i % len(TEAM_NAMES)]
                        if i < len(TEAM_NAMES) else "Team %d" % i} for i in range(teams)]
-        self.persons = [2476123212131 + 1000 * i for i in range(40)]
+        self.persons = [2476123212131 + 1000 * i for i in range(persons)]
         self.added = 0  # schedules created while the simulator runs (newest first)
         self._cache = {}
         self._encoded = {}
@@ -917,8 +917,9 @@ class _Handler(BaseHTTPRequestHandler):
                 sim.limits = sim._limits(payload["limits"])
             if "schedules" in payload:
                 sim.data.count = int(payload["schedules"])
-            if "teams" in payload:
-                sim.data = DataSet(sim.data.count, int(payload["teams"]))
+            if "teams" in payload or "persons" in payload:
+                sim.data = DataSet(sim.data.count, int(payload.get("teams", len(sim.data.teams))),
+                                   int(payload.get("persons", len(sim.data.persons))))
             if "now" in payload:
                 sim.fixed_now = payload["now"]
             if "app_keys" in payload:
