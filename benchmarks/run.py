@@ -409,9 +409,9 @@ ROLE = """
 """
 
 
-def bench_role(sim, work, teams):
-    """The insight_report role for ``teams`` teams at 150 ms a round trip."""
-    sim.reset(schedules=teams * 2, teams=teams, latency=LATENCY)
+def bench_role(sim, work, teams, persons=400):
+    """The insight_report role for ``teams`` teams and ``persons`` people at 150 ms a round trip."""
+    sim.reset(schedules=teams * 2, teams=teams, persons=persons, latency=LATENCY)
     wall, dummy = playbook(sim, work, ROLE % {"work": work})
     log = sim.log()
     exports = [r["t"] for r in log if r["path"] == EXPORT]
@@ -419,7 +419,7 @@ def bench_role(sim, work, teams):
     by_path = {}
     for r in log:
         by_path[r["path"]] = by_path.get(r["path"], 0) + 1
-    return {"teams": teams, "by_path": by_path, "429s": sum(1 for r in log if r["status"] == 429),
+    return {"teams": teams, "persons": persons, "by_path": by_path, "429s": sum(1 for r in log if r["status"] == 429),
             "exports": len(exports), "export_floor_s": export_floor(len(exports)),
             "export_span_s": max(exports) - min(exports) if exports else 0.0,
             "listing_span_s": max(listing) - min(listing) + LATENCY if listing else 0.0, "wall_s": wall}

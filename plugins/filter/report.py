@@ -18,6 +18,7 @@ from ansible_collections.flashcat.flashduty.plugins.plugin_utils import (
     insight_summary,
     oncall_roster,
     report_format,
+    report_people,
     report_view,
 )
 
@@ -36,6 +37,7 @@ class FilterModule(object):
     def filters(self):
         return {
             "insight_summary": _wrap(insight_summary.summarize),
+            "insight_rows": _wrap(insight_summary.export_rows),
             "insight_chart": _wrap(insight_chart.chart_svg),
             "to_csv": _wrap(report_format.to_csv),
             "oncall_roster": _wrap(oncall_roster.roster),
@@ -45,4 +47,5 @@ class FilterModule(object):
             "insight_view": _wrap(report_view.build_view),
             "oncall_load": _wrap(report_view.oncall_load),
             "pad": _wrap(report_format.pad),
+            "insight_people": _wrap(report_people.people),
         }

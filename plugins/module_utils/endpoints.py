@@ -67,6 +67,20 @@ SCHEDULE_LIST = Endpoint("/schedule/list", LIST_LIMITS, "schedule_list", paging=
 # The export's id lists (team_ids, channel_ids, responder_ids, incident_ids) hold at most ID_BATCH each.
 INSIGHT_TEAM_EXPORT = Endpoint("/insight/team/export", EXPORT_LIMITS, "insight_team_export", id_batch=ID_BATCH,
                                row_cap=10000)
+# The insight by dimension: as JSON (the list limits) and as CSV exports like the team's.
+INSIGHT_TEAM = Endpoint("/insight/team", LIST_LIMITS, "insight_query", id_batch=ID_BATCH)
+INSIGHT_RESPONDER = Endpoint("/insight/responder", LIST_LIMITS, "insight_query", id_batch=ID_BATCH)
+INSIGHT_CHANNEL = Endpoint("/insight/channel", LIST_LIMITS, "insight_query", id_batch=ID_BATCH)
+INSIGHT_RESPONDER_EXPORT = Endpoint("/insight/responder/export", EXPORT_LIMITS, "insight_responder_export",
+                                    id_batch=ID_BATCH, row_cap=10000)
+INSIGHT_CHANNEL_EXPORT = Endpoint("/insight/channel/export", EXPORT_LIMITS, "insight_channel_export",
+                                  id_batch=ID_BATCH, row_cap=10000)
+# The endpoints of each insight dimension: (JSON, CSV export).
+INSIGHT_BY_DIMENSION = {
+    "team": (INSIGHT_TEAM, INSIGHT_TEAM_EXPORT),
+    "responder": (INSIGHT_RESPONDER, INSIGHT_RESPONDER_EXPORT),
+    "channel": (INSIGHT_CHANNEL, INSIGHT_CHANNEL_EXPORT),
+}
 # /person/infos documents no maximum; the client asks for ID_BATCH ids a request.
 PERSON_INFOS = Endpoint("/person/infos", LIST_LIMITS, "person_infos", id_batch=ID_BATCH)
 TEAM_INFOS = Endpoint("/team/infos", LIST_LIMITS, "team_infos", id_batch=ID_BATCH)
@@ -86,7 +100,8 @@ SILENCE_RULE_DISABLE = Endpoint("/channel/silence/rule/disable", LIST_LIMITS, "s
 
 # By path, in the order the schemas are documented.
 ENDPOINTS = dict((endpoint.path, endpoint) for endpoint in (
-    SCHEDULE_LIST, INSIGHT_TEAM_EXPORT, PERSON_INFOS, TEAM_INFOS, TEAM_LIST, CHANNEL_LIST, SILENCE_RULE_LIST,
+    SCHEDULE_LIST, INSIGHT_TEAM_EXPORT, PERSON_INFOS, TEAM_INFOS, TEAM_LIST, INSIGHT_TEAM, INSIGHT_RESPONDER,
+    INSIGHT_CHANNEL, INSIGHT_RESPONDER_EXPORT, INSIGHT_CHANNEL_EXPORT, CHANNEL_LIST, SILENCE_RULE_LIST,
     SILENCE_RULE_CREATE, SILENCE_RULE_UPDATE, SILENCE_RULE_DELETE, SILENCE_RULE_ENABLE, SILENCE_RULE_DISABLE))
 
 

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, flashcat.flashduty contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""POST /insight/team/export: validated, windowed, written atomically.
+"""The insight exports (POST /insight/{team,responder,channel}/export): validated, windowed,
+written atomically; and the filter options and rules every insight request shares.
 
 The CSV is streamed into a temporary file beside ``dest`` and moved into
 place only when the whole export succeeded, so a failure never leaves a
@@ -21,30 +22,63 @@ import shutil
 import tempfile
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils import csvio
-from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import INSIGHT_TEAM_EXPORT
+from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import INSIGHT_BY_DIMENSION, INSIGHT_TEAM_EXPORT
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.names import add_team_names
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
+    AGGREGATE_UNITS,
     EXPORT_MAX_DAY_RANGE,
     EXPORT_MAX_RANGE,
+    INSIGHT_EXPORT_SCHEMAS,
+    SEVERITIES,
     validate_header_value,
     validate_insight_export,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone, parse_time, split_range
 
-BODY_FIELDS = (
+# The filter envelope every insight request carries (the JSON endpoints and the exports).
+FILTER_FIELDS = (
     "start_time", "end_time", "team_ids", "channel_ids", "responder_ids", "severities", "incident_ids",
     "query", "labels", "fields", "orderby", "asc", "is_my_team", "time_zone", "seconds_to_close_from",
-    "seconds_to_close_to", "seconds_to_ack_from", "seconds_to_ack_to", "export_fields",
-    "description_html_to_text", "split_hours", "aggregate_unit", "include_ever_muted",
+    "seconds_to_close_to", "seconds_to_ack_from", "seconds_to_ack_to", "split_hours", "aggregate_unit",
 )
+# The exports' body: the filters and the exports' own fields.
+BODY_FIELDS = FILTER_FIELDS + ("export_fields", "description_html_to_text", "include_ever_muted")
 
 
-def build_body(params, now, zone):
+def filter_options():
+    """The argument spec of the filter options (doc fragment flashcat.flashduty.insight)."""
+    ids = dict(type="list", elements="int")
+    return dict(
+        start_time=dict(type="raw", required=True),
+        end_time=dict(type="raw", required=True),
+        team_ids=ids,
+        team_names=dict(type="list", elements="str"),
+        channel_ids=ids,
+        responder_ids=ids,
+        severities=dict(type="list", elements="str", choices=SEVERITIES),
+        incident_ids=dict(type="list", elements="str"),
+        query=dict(type="str"),
+        labels=dict(type="dict"),
+        fields=dict(type="dict"),
+        orderby=dict(type="str", choices=["created_at"]),
+        asc=dict(type="bool"),
+        is_my_team=dict(type="bool"),
+        time_zone=dict(type="str"),
+        seconds_to_close_from=dict(type="int"),
+        seconds_to_close_to=dict(type="int"),
+        seconds_to_ack_from=dict(type="int"),
+        seconds_to_ack_to=dict(type="int"),
+        split_hours=dict(type="bool"),
+        aggregate_unit=dict(type="str", choices=AGGREGATE_UNITS),
+    )
+
+
+def build_body(params, now, zone, fields=BODY_FIELDS):
     """The request body from the module's options (times as Unix seconds;
     ``today`` and the like in ``zone``, the tzinfo of ``time_zone``)."""
     body = {}
-    for key in BODY_FIELDS:
+    for key in fields:
         value = params.get(key)
         if value is None:
             continue
@@ -54,7 +88,7 @@ def build_body(params, now, zone):
     return body
 
 
-def plan_windows(body, split, zone, written=None):
+def plan_windows(body, split, zone, written=None, schema=None):
     """Validate ``body`` and return the ``[start, end]`` windows to export.
 
     With ``split`` and an ``aggregate_unit``, a range longer than one request
@@ -72,7 +106,7 @@ def plan_windows(body, split, zone, written=None):
             raise ValidationError("split_range", "needs aggregate_unit: without time buckets the totals of "
                                   "several windows would not add up to the whole range's")
         windows = [[body.get("start_time"), body.get("end_time")]]
-    validate_insight_export(body, windows=windows, zone=zone, written=written)
+    validate_insight_export(body, windows=windows, zone=zone, written=written, schema=schema)
     return windows
 
 
@@ -83,8 +117,10 @@ def _unwritable(dest, folder, exc):
 class Export:
     """One export run for a module: fetch the windows, then place the file."""
 
-    def __init__(self, module, client, body, windows, dest=None, language=None, bom=True):
+    def __init__(self, module, client, body, windows, dest=None, language=None, bom=True,
+                 endpoint=INSIGHT_TEAM_EXPORT):
         self.module = module
+        self.endpoint = endpoint
         self.client = client
         self.body = body
         self.windows = windows
@@ -127,19 +163,19 @@ class Export:
         for start, end in self.windows:
             handle, path = self._tempfile(".part")
             with handle:
-                result = self.client.download(INSIGHT_TEAM_EXPORT.path, dict(self.body, start_time=start, end_time=end), handle,
-                                              headers=self.headers)
+                result = self.client.download(self.endpoint.path, dict(self.body, start_time=start, end_time=end),
+                                              handle, headers=self.headers)
             if result.is_json:
                 self.client.warn("the export of %d..%d answered with a JSON envelope and no CSV "
                                  "(request_id %s); it counts as zero rows" % (start, end, result.request_id))
                 continue
             rows = csvio.count_rows(path)[1]
             # The server cuts silently: a file of exactly the cap's rows may be incomplete.
-            if rows >= INSIGHT_TEAM_EXPORT.row_cap:
+            if rows >= self.endpoint.row_cap:
                 self.capped_windows.append([start, end])
                 self.client.warn(
                     "the export of %d..%d came back with %d rows, the API's limit for one export: rows past it "
-                    "may be missing (truncated: true). Ask for fewer teams a request (team_ids), a coarser "
+                    "may be missing (truncated: true). Ask for fewer teams, channels or responders a request, a coarser "
                     "aggregate_unit, or leave split_hours off" % (start, end, rows))
             parts.append(path)
         if len(parts) <= 1:
@@ -279,17 +315,24 @@ def file_diff(before, after, dest, max_lines=DIFF_MAX_LINES, max_bytes=DIFF_MAX_
 def run(module, client, now):
     """The module's whole run: check, resolve team names, export."""
     params = module.params
+    dimension = params.get("dimension") or "team"
+    endpoint = INSIGHT_BY_DIMENSION[dimension][1]
     zone = get_zone(params.get("time_zone"))
     body = build_body(params, now, zone)
     windows = plan_windows(body, params["split_range"], zone,
-                           written=dict((key, params.get(key)) for key in ("start_time", "end_time")))
+                           written=dict((key, params.get(key)) for key in ("start_time", "end_time")),
+                           schema=INSIGHT_EXPORT_SCHEMAS[dimension])
     export = Export(module, client, body, windows, dest=params["dest"], language=params["language"],
-                    bom=params.get("bom", True))
+                    bom=params.get("bom", True), endpoint=endpoint)
     export.check_dest()
-    add_team_names(client, body, params.get("team_names"), most=INSIGHT_TEAM_EXPORT.id_batch, per="export")
+    add_team_names(client, body, params.get("team_names"), most=endpoint.id_batch, per="export")
     result = export.run(params["return_rows"], params["force"], module.check_mode)
     # What was asked, for filters that check the columns (ansible-core 2.21
     # no longer returns the module's arguments as ``invocation``).
     result["team_ids"] = body.get("team_ids") or []
     result["aggregate_unit"] = body.get("aggregate_unit")
+    result["dimension"] = dimension
+    result["export_fields"] = body.get("export_fields") or []
+    # The ids of the dimension asked for: its id column holds no others.
+    result["ids"] = body.get(dimension + "_ids") or []
     return result

@@ -62,21 +62,37 @@ EXPORT_MAX_RANGE = 365 * DAY
 EXPORT_MAX_DAY_RANGE = 31 * DAY
 EXPORT_MIN_AGGREGATE_RANGE = DAY
 
-INSIGHT_TEAM_EXPORT = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://flashcat.flashduty/schemas/insight_team_export.json",
-    "title": "POST /insight/team/export request body",
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["start_time", "end_time"],
-    "properties": {
+# Metrics the responder items and export carry (the vendor's reference: the responder's subset).
+RESPONDER_METRICS = [
+    "total_incident_cnt", "total_incidents_acknowledged", "total_incidents_escalated",
+    "total_incidents_manually_escalated", "total_incidents_timeout_escalated", "total_incidents_reassigned",
+    "total_interruptions", "total_notifications", "total_engaged_seconds", "mean_seconds_to_ack",
+    "acknowledgement_pct",
+]
+# The export_fields keys of each dimension's export, in the vendor's order: the dimension's id and
+# name columns in place of the team's.
+EXPORT_FIELDS_BY_DIMENSION = {
+    "team": EXPORT_FIELDS,
+    "channel": ["channel_id", "channel_name"] + EXPORT_FIELDS[2:],
+    "responder": ["responder_id", "responder_name"] + RESPONDER_METRICS + ["hours"],
+}
+DIMENSIONS = ["team", "responder", "channel"]
+
+
+def _insight_properties(extra=None, tail=None):
+    """The insight filter envelope, the one definition the JSON endpoints and the exports share.
+
+    ``extra`` (an export's own fields) go before ``split_hours`` and ``tail`` after
+    ``aggregate_unit``, so that errors keep the order of the vendor's page.
+    """
+    properties = {
         "start_time": dict(INT64, exclusiveMinimum=0, description="Unix seconds, greater than 0."),
         "end_time": dict(INT64, description="Unix seconds, greater than start_time."),
         "team_ids": ID_LIST,
         "channel_ids": ID_LIST,
         "responder_ids": ID_LIST,
         "severities": {"type": "array", "maxItems": 3, "items": {"type": "string", "enum": SEVERITIES}},
-        "incident_ids": {"type": "array", "maxItems": endpoints.INSIGHT_TEAM_EXPORT.id_batch,
+        "incident_ids": {"type": "array", "maxItems": endpoints.ID_BATCH,
                          "items": {"type": "string", "pattern": "^[0-9a-fA-F]{24}$"}},
         "query": {"type": "string"},
         "labels": {"type": "object"},
@@ -89,14 +105,45 @@ INSIGHT_TEAM_EXPORT = {
         "seconds_to_close_to": INT64,
         "seconds_to_ack_from": INT64,
         "seconds_to_ack_to": INT64,
-        "export_fields": {"type": "array", "maxItems": 50, "items": {"type": "string", "enum": EXPORT_FIELDS}},
-        "description_html_to_text": {"type": "boolean"},
-        "split_hours": {"type": "boolean"},
-        "aggregate_unit": {"type": "string", "enum": AGGREGATE_UNITS},
-        "include_ever_muted": {"type": "boolean",
-                               "description": "Count incidents that were ever muted (left out unless true)."},
-    },
-}
+    }
+    properties.update(extra or {})
+    properties["split_hours"] = {"type": "boolean"}
+    properties["aggregate_unit"] = {"type": "string", "enum": AGGREGATE_UNITS}
+    properties.update(tail or {})
+    return properties
+
+
+def _insight_schema(name, title, extra=None, tail=None):
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://flashcat.flashduty/schemas/%s.json" % name,
+        "title": title,
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["start_time", "end_time"],
+        "properties": _insight_properties(extra, tail),
+    }
+
+
+def _export_schema(dimension):
+    name = "insight_%s_export" % dimension
+    return _insight_schema(
+        name, "POST /insight/%s/export request body" % dimension,
+        extra={"export_fields": {"type": "array", "maxItems": 50,
+                                 "items": {"type": "string", "enum": EXPORT_FIELDS_BY_DIMENSION[dimension]}},
+               "description_html_to_text": {"type": "boolean"}},
+        tail={"include_ever_muted": {"type": "boolean",
+                                     "description": "Count incidents that were ever muted (left out unless true)."}})
+
+
+INSIGHT_TEAM_EXPORT = _export_schema("team")
+INSIGHT_RESPONDER_EXPORT = _export_schema("responder")
+INSIGHT_CHANNEL_EXPORT = _export_schema("channel")
+# POST /insight/team, /insight/responder and /insight/channel: the same filter envelope, as JSON.
+INSIGHT_QUERY = _insight_schema("insight_query", "POST /insight/team, /insight/responder, /insight/channel "
+                                "request body")
+INSIGHT_EXPORT_SCHEMAS = {"team": INSIGHT_TEAM_EXPORT, "responder": INSIGHT_RESPONDER_EXPORT,
+                          "channel": INSIGHT_CHANNEL_EXPORT}
 
 # The companion endpoints that turn ids into names (the vendor's reference).
 PERSON_INFOS = {
@@ -228,6 +275,9 @@ SCHEMAS = {
     "person_infos": PERSON_INFOS,
     "team_infos": TEAM_INFOS,
     "team_list": TEAM_LIST,
+    "insight_query": INSIGHT_QUERY,
+    "insight_responder_export": INSIGHT_RESPONDER_EXPORT,
+    "insight_channel_export": INSIGHT_CHANNEL_EXPORT,
     "channel_list": CHANNEL_LIST,
     "silence_rule_list": SILENCE_RULE_LIST,
     "silence_rule_create": SILENCE_RULE_CREATE,
@@ -331,8 +381,12 @@ def validate_schedule_list(body, names=None, written=None):
                   written=written)
 
 
-def validate_insight_export(body, names=None, windows=None, zone=None, written=None):
-    """Schema plus the cross-field rules of POST /insight/team/export.
+def validate_insight_export(body, names=None, windows=None, zone=None, written=None, schema=None):
+    """Schema plus the cross-field rules of an insight request (the team export's by default).
+
+    ``schema``: the request's schema (:data:`INSIGHT_QUERY` for the JSON
+    endpoints, one of :data:`INSIGHT_EXPORT_SCHEMAS` for the exports); the
+    cross-field rules are the same for all of them.
 
     ``windows`` (``[start, end]`` pairs; the body's own range by default)
     are the ranges of the requests the body is sent with, each checked as
@@ -341,7 +395,7 @@ def validate_insight_export(body, names=None, windows=None, zone=None, written=N
     wrote them, by body field, for messages.
     """
     names = names or {}
-    check_schema(INSIGHT_TEAM_EXPORT, body, names)
+    check_schema(schema or INSIGHT_TEAM_EXPORT, body, names)
     for start, end in windows or [[body["start_time"], body["end_time"]]]:
         whole = [start, end] == [body["start_time"], body["end_time"]]
         _check_export_range(dict(body, start_time=start, end_time=end), names, written if whole else None)

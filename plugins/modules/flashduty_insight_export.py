@@ -9,11 +9,12 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: flashduty_insight_export
-short_description: Export the Flashduty team insight report as a CSV file and as rows
+short_description: Export the Flashduty insight report by team, responder or channel as a CSV file and as rows
 version_added: 0.1.0
 description:
-  - Exports team insight metrics (incidents, acknowledgements, MTTA, MTTR, interruptions, ...) through
-    C(POST /insight/team/export), which answers with a CSV file.
+  - Exports insight metrics (incidents, acknowledgements, MTTA, MTTR, interruptions, ...) per team through
+    C(POST /insight/team/export), per responder through C(POST /insight/responder/export) or per channel through
+    C(POST /insight/channel/export) (O(dimension)); each answers with a CSV file.
   - Writes the CSV to O(dest) atomically, and parses it into RV(rows) a playbook can use.
   - Every rule of the API is checked before anything is sent, with a message that names the option.
   - With O(split_range), a range longer than one request may cover is exported in consecutive windows aligned to
@@ -23,6 +24,7 @@ author:
 extends_documentation_fragment:
   - flashcat.flashduty.connection
   - flashcat.flashduty.connection.ACTIONGROUP
+  - flashcat.flashduty.insight
   - ansible.builtin.action_common_attributes
   - ansible.builtin.files
 attributes:
@@ -40,92 +42,30 @@ attributes:
   platform:
     platforms: posix
 options:
-  start_time:
+  dimension:
     description:
-      - Start of the range. Unix seconds, an ISO 8601 date (V(2026-05-01)) or date-time (naive means UTC),
-        V(now), an offset from now such as V(-7d), or V(today) (the last midnight in O(time_zone), UTC when not
-        set) with an optional offset such as V(today-7d). Sent as Unix seconds; must be greater than 0.
-    type: raw
-    required: true
-  end_time:
-    description:
-      - End of the range, in the same forms as O(start_time); after it, and at most one year later.
-    type: raw
-    required: true
-  team_ids:
-    description: Only these teams (at most 100).
-    type: list
-    elements: int
-  team_names:
-    description:
-      - Only these teams, by name, merged with O(team_ids) (at most 100 teams in all).
-      - Names match exactly, case included, against every team of the account (C(POST /team/list)). A name that
-        matches no team fails the task before anything else is sent, naming it and the closest existing names;
-        in check mode too.
-    type: list
-    elements: str
-    version_added: 0.2.0
-  channel_ids:
-    description: Only incidents of these channels (at most 100).
-    type: list
-    elements: int
-  responder_ids:
-    description: Only incidents of these responders (person ids, at most 100).
-    type: list
-    elements: int
-  severities:
-    description: Only incidents of these severities (at most 3).
-    type: list
-    elements: str
-    choices: [Critical, Warning, Info, Ok]
-  incident_ids:
-    description: Only these incidents (24 hexadecimal digits each, at most 100).
-    type: list
-    elements: str
-  query:
-    description: Full-text query on incident title and description.
+      - What one row is about. V(team) (the default), V(responder) (a person, by person id) or V(channel).
+      - The responder and channel exports have the dimension's id and name columns in place of the team's; the
+        responder export has the responder's subset of the metrics (incidents, acknowledged, escalated and its
+        kinds, reassigned, interruptions, notifications, engaged seconds, MTTA, acknowledgement percentage).
+      - Read the rows by what each column holds, not by its position, with the
+        P(flashcat.flashduty.insight_rows#filter) filter.
     type: str
-  labels:
-    description: Label filters, exact match.
-    type: dict
-  fields:
-    description: Custom-field filters, exact match.
-    type: dict
-  orderby:
-    description: Field to sort the underlying incidents by.
-    type: str
-    choices: [created_at]
-  asc:
-    description: Sort ascending.
-    type: bool
-  is_my_team:
-    description: Only the teams the app key's owner belongs to.
-    type: bool
-  time_zone:
-    description:
-      - IANA time zone name (for example V(Asia/Shanghai)) the server interprets the range and buckets in.
-      - When not set the server picks its default, so reports that must be reproducible should set it.
-    type: str
-  seconds_to_close_from:
-    description: Lower bound (inclusive) on time to close, in seconds.
-    type: int
-  seconds_to_close_to:
-    description: Upper bound (exclusive) on time to close; greater than O(seconds_to_close_from).
-    type: int
-  seconds_to_ack_from:
-    description: Lower bound (inclusive) on time to acknowledge, in seconds.
-    type: int
-  seconds_to_ack_to:
-    description: Upper bound (exclusive) on time to acknowledge; greater than O(seconds_to_ack_from).
-    type: int
+    choices: [team, responder, channel]
+    default: team
+    version_added: 0.3.0
   export_fields:
     description:
       - The CSV columns to include, by key (at most 50), for example V(team_name), V(total_incident_cnt),
         V(mean_seconds_to_ack). All when not set.
+      - Each O(dimension) takes its own keys; V(responder_id), V(responder_name) with O(dimension=responder) and
+        V(channel_id), V(channel_name) with O(dimension=channel) stand for V(team_id), V(team_name). A key the
+        dimension does not take fails the task, naming it, before anything is sent.
     type: list
     elements: str
-    choices: [team_id, team_name, total_incident_cnt, total_incidents_acknowledged, total_incidents_closed,
-              total_incidents_auto_closed, total_incidents_manually_closed, total_incidents_timeout_closed,
+    choices: [team_id, team_name, responder_id, responder_name, channel_id, channel_name, total_incident_cnt,
+              total_incidents_acknowledged, total_incidents_closed, total_incidents_auto_closed,
+              total_incidents_manually_closed, total_incidents_timeout_closed,
               total_incidents_escalated, total_incidents_manually_escalated, total_incidents_timeout_escalated,
               total_incidents_reassigned, total_interruptions, total_notifications, total_engaged_seconds,
               mean_seconds_to_ack, mean_seconds_to_close, noise_reduction_pct, acknowledgement_pct,
@@ -133,14 +73,6 @@ options:
   description_html_to_text:
     description: Strip HTML from the description column.
     type: bool
-  split_hours:
-    description: Split metrics into work, sleep and off hour buckets (one row per bucket).
-    type: bool
-  aggregate_unit:
-    description:
-      - One row per team and time bucket. The range must cover at least 24 hours; V(day) allows at most 31 days.
-    type: str
-    choices: [day, week, month]
   include_ever_muted:
     description:
       - Also count incidents that were ever muted; the server leaves them out unless this is V(true).
@@ -281,6 +213,26 @@ windows:
   type: list
   elements: list
   sample: [[1782864000, 1785542400], [1785542400, 1788220800]]
+dimension:
+  description: The O(dimension) exported.
+  returned: always
+  type: str
+  sample: responder
+  version_added: 0.3.0
+export_fields:
+  description: The O(export_fields) sent, in the order asked (empty when not set).
+  returned: always
+  type: list
+  elements: str
+  sample: [responder_id, responder_name, total_interruptions]
+  version_added: 0.3.0
+ids:
+  description: The ids of the O(dimension) that were asked for (O(team_ids), O(responder_ids) or O(channel_ids)).
+  returned: always
+  type: list
+  elements: int
+  sample: [2476123212131]
+  version_added: 0.3.0
 team_ids:
   description:
     - The team filter that was sent, O(team_ids) and the ids of O(team_names); empty without a team filter.
@@ -313,36 +265,18 @@ rate_limit_wait:
 """
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import flashduty_module, run_module
-from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import run
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import AGGREGATE_UNITS, EXPORT_FIELDS, SEVERITIES
+from ansible_collections.flashcat.flashduty.plugins.module_utils.insight import filter_options, run
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import DIMENSIONS, EXPORT_FIELDS_BY_DIMENSION
 
 
 def main():
-    ids = dict(type="list", elements="int")
-    options = dict(
-        start_time=dict(type="raw", required=True),
-        end_time=dict(type="raw", required=True),
-        team_ids=ids,
-        team_names=dict(type="list", elements="str"),
-        channel_ids=ids,
-        responder_ids=ids,
-        severities=dict(type="list", elements="str", choices=SEVERITIES),
-        incident_ids=dict(type="list", elements="str"),
-        query=dict(type="str"),
-        labels=dict(type="dict"),
-        fields=dict(type="dict"),
-        orderby=dict(type="str", choices=["created_at"]),
-        asc=dict(type="bool"),
-        is_my_team=dict(type="bool"),
-        time_zone=dict(type="str"),
-        seconds_to_close_from=dict(type="int"),
-        seconds_to_close_to=dict(type="int"),
-        seconds_to_ack_from=dict(type="int"),
-        seconds_to_ack_to=dict(type="int"),
-        export_fields=dict(type="list", elements="str", choices=EXPORT_FIELDS),
+    every_field = ["team_id", "team_name", "responder_id", "responder_name", "channel_id", "channel_name"]
+    every_field += [f for f in EXPORT_FIELDS_BY_DIMENSION["team"] if f not in every_field]
+    options = filter_options()
+    options.update(
+        dimension=dict(type="str", choices=DIMENSIONS, default="team"),
+        export_fields=dict(type="list", elements="str", choices=every_field),
         description_html_to_text=dict(type="bool"),
-        split_hours=dict(type="bool"),
-        aggregate_unit=dict(type="str", choices=AGGREGATE_UNITS),
         include_ever_muted=dict(type="bool"),
         split_range=dict(type="bool", default=False),
         dest=dict(type="path"),

@@ -32,7 +32,7 @@ import re
 from datetime import datetime
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import EXPORT_FIELDS
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import EXPORT_FIELDS_BY_DIMENSION
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone
 
 BUCKET = "period"
@@ -48,12 +48,20 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2})(?::(\d{
 _UNIX_MIN, _UNIX_MAX = 10 ** 9, 10 ** 10
 
 
-def vendor_order(fields):
-    """``fields`` without repeats, in the vendor's key order."""
-    unknown = [f for f in fields if f not in EXPORT_FIELDS]
+# The id columns of the dimensions (team, responder, channel): ids among those asked for.
+ID_FIELDS = ("team_id", "responder_id", "channel_id")
+NAME_FIELDS = ("team_name", "responder_name", "channel_name")
+
+
+def vendor_order(fields, dimension="team"):
+    """``fields`` without repeats, in the vendor's key order of the ``dimension``'s export."""
+    known = EXPORT_FIELDS_BY_DIMENSION.get(dimension)
+    if known is None:
+        raise ResponseFormatError("unknown insight dimension %r" % (dimension,))
+    unknown = [f for f in fields if f not in known]
     if unknown:
-        raise ResponseFormatError("unknown export field(s): %s" % ", ".join(unknown))
-    return sorted(set(fields), key=EXPORT_FIELDS.index)
+        raise ResponseFormatError("unknown export field(s) of the %s export: %s" % (dimension, ", ".join(unknown)))
+    return sorted(set(fields), key=known.index)
 
 
 def _is_int(value):
@@ -88,10 +96,10 @@ def _problem(field, values, team_ids, zone):
     if field == BUCKET:
         bad = [v for v in values if bucket_start(v, zone) is None]
         return "%r is not a date or Unix seconds" % (bad[0],) if bad else None
-    if field == "team_id":
+    if field in ID_FIELDS:
         bad = [v for v in values if not _is_int(v) or (team_ids and v not in team_ids)]
-        return "%r is not one of the team ids asked for" % (bad[0],) if bad else None
-    if field == "team_name":
+        return "%r is not one of the %s ids asked for" % (bad[0], field[:-3]) if bad else None
+    if field in NAME_FIELDS:
         return None
     if field == "hours":
         bad = [v for v in values if "%s" % v not in HOUR_BUCKETS]
@@ -136,11 +144,14 @@ def _layouts(fields, bucket):
     return [list(fields[:i]) + [BUCKET] + list(fields[i:]) for i in range(len(fields) + 1)]
 
 
-def map_columns(columns, rows, fields, team_ids=None, bucket=False, time_zone=None):
+def map_columns(columns, rows, fields, team_ids=None, bucket=False, time_zone=None, orders=None):
     """``{field: column}`` (with ``"period"`` for the bucket) for an export's header.
 
     ``fields`` are the export_fields asked for, in the vendor's order;
-    ``bucket`` says an aggregate_unit was set. Raises ResponseFormatError,
+    ``bucket`` says an aggregate_unit was set; ``team_ids`` are the ids of
+    the export's dimension asked for (team, responder or channel ids);
+    ``orders``: other orders of ``fields`` the server may have written (the
+    order they were asked in), each tried as well. Raises ResponseFormatError,
     one line, when no single layout fits the rows.
     """
     zone = get_zone(time_zone)
@@ -160,7 +171,10 @@ def map_columns(columns, rows, fields, team_ids=None, bucket=False, time_zone=No
             "cannot map the export's columns: it has %d (%s) but %d were asked for (%s%s)"
             % (len(columns), ", ".join(columns), len(wanted), ", ".join(fields), " and a time bucket" if bucket else ""))
     fits, problems, seen = [], [], {}
-    for layout in _layouts(fields, bucket):
+    candidates = []
+    for order in [fields] + [list(o) for o in orders or [] if sorted(o) == sorted(fields)]:
+        candidates += [layout for layout in _layouts(order, bucket) if layout not in candidates]
+    for layout in candidates:
         problem = _layout_problem(layout, columns, rows, team_ids, zone, seen)
         if problem is None:
             fits.append(layout)

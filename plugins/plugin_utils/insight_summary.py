@@ -17,6 +17,7 @@ __metaclass__ = type
 
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils import export_columns as layout
 from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import INSIGHT_TEAM_EXPORT
+from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import EXPORT_MAX_DAY_RANGE, EXPORT_MAX_RANGE
 
 # The export fields the report reads, in the vendor's key order, so that a
@@ -39,20 +40,40 @@ def _asked(export, key):
     return ((export.get("invocation") or {}).get("module_args") or {}).get(key)
 
 
+def _distinct(values):
+    out = []
+    for value in values:
+        if value not in out:
+            out.append(value)
+    return out
+
+
 def export_rows(exports, fields=None, time_zone=None):
     """The rows of several exports keyed by field, each export's header checked.
 
     ``exports`` are results of flashduty_insight_export (``rows``, ``columns``,
-    and what was asked: ``team_ids``, ``aggregate_unit``, from the result or
-    its ``invocation``). A header that cannot be mapped raises one line.
+    and what was asked: ``dimension``, ``ids`` (``team_ids`` before 0.3.0),
+    ``aggregate_unit``, from the result or its ``invocation``). A header that
+    cannot be mapped raises one line. Every export must be of one dimension.
     """
-    fields = layout.vendor_order(fields or REPORT_FIELDS)
-    keyed = []
+    keyed, dimensions = [], set()
     for export in exports or []:
         if export.get("skipped") or not export.get("columns"):
             continue
-        mapping = layout.map_columns(export["columns"], export.get("rows") or [], fields,
-                                     team_ids=_asked(export, "team_ids"),
+        dimension = _asked(export, "dimension") or "team"
+        dimensions.add(dimension)
+        if len(dimensions) > 1:
+            raise ResponseFormatError("the exports are of more than one dimension (%s): read each dimension's "
+                                      "exports apart" % ", ".join(sorted(dimensions)))
+        ids = _asked(export, "ids") if dimension != "team" else _asked(export, "team_ids")
+        if dimension != "team" and ids is None:
+            ids = _asked(export, dimension + "_ids")
+        # A server may write the columns in the order asked rather than its own: both are tried.
+        # (A column the server adds, such as hours with split_hours, comes after the ones asked.)
+        wanted = layout.vendor_order(fields or REPORT_FIELDS, dimension)
+        asked = _distinct(_asked(export, "export_fields") or [])
+        mapping = layout.map_columns(export["columns"], export.get("rows") or [], wanted, team_ids=ids,
+                                     orders=[asked + [f for f in wanted if f not in asked]] if asked else None,
                                      bucket=bool(_asked(export, "aggregate_unit")), time_zone=time_zone)
         keyed.extend(layout.keyed_rows(export.get("rows") or [], mapping, time_zone))
     return keyed

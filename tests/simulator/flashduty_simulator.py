@@ -4,10 +4,11 @@
 
 """A local Flashduty API simulator for the demo and the tests.
 
-It serves POST /schedule/list and POST /insight/team/export as the vendor's
-pages describe them, the companion look-ups, POST /channel/list and a
-channel's silence rules (list, create, update, delete, enable, disable; held
-per account, with the API's validation): the app_key check, body validation (400
+It serves POST /schedule/list, the insight exports (team, responder, channel) and
+their JSON twins (/insight/team, ...) as the vendor's pages describe them, the
+companion look-ups, POST /channel/list and a channel's silence rules (list,
+create, update, delete, enable, disable; held per account, with the API's
+validation): the app_key check, body validation (400
 InvalidParameter), paging with ``total`` and the ``p*limit <= 10000`` rule,
 computed on-call data for a window, the export as a CSV stream (BOM, CRLF,
 attachment, localized headers), per-account rate limits counted in sliding
@@ -87,6 +88,9 @@ CHANNEL_NAMES = [
     "checkout ", "<b>web</b> & api", "search",
 ]
 ACCOUNT_ID = 2451002751131
+# Insight by dimension: the CSV exports and the JSON endpoints.
+INSIGHT_EXPORTS = ("/insight/team/export", "/insight/responder/export", "/insight/channel/export")
+INSIGHT_JSON = ("/insight/team", "/insight/responder", "/insight/channel")
 # Person names that need care in HTML, CSV and YAML: non-ASCII, quotes, <, an apostrophe.
 PERSON_NAMES = [
     "Li Na", u"王芳", "Seán O'Brien", 'Anna "Nan" Berg', "<b>Kim</b> & Co", u"Zoë Ångström", "Raj Patel",
@@ -104,6 +108,8 @@ DAY = 86400
 HEADERS = {
     "en": {
         "period": "Period", "hours": "Hours", "team_id": "Team ID", "team_name": "Team Name",
+        "responder_id": "Responder ID", "responder_name": "Responder Name", "channel_id": "Channel ID",
+        "channel_name": "Channel Name",
         "total_incident_cnt": "Total Incidents", "total_incidents_acknowledged": "Acknowledged Incidents",
         "total_incidents_closed": "Closed Incidents", "total_incidents_auto_closed": "Auto-closed Incidents",
         "total_incidents_manually_closed": "Manually Closed Incidents",
@@ -119,6 +125,7 @@ HEADERS = {
     },
     "zh": {
         "period": "时间", "hours": "时段", "team_id": "团队ID", "team_name": "团队名称",
+        "responder_id": "处理人ID", "responder_name": "处理人", "channel_id": "协作空间ID", "channel_name": "协作空间",
         "total_incident_cnt": "故障总数", "total_incidents_acknowledged": "已认领故障数",
         "total_incidents_closed": "已关闭故障数", "total_incidents_auto_closed": "自动关闭故障数",
         "total_incidents_manually_closed": "手动关闭故障数", "total_incidents_timeout_closed": "超时关闭故障数",
@@ -130,9 +137,33 @@ HEADERS = {
         "acknowledgement_pct": "认领率(%)", "total_alert_cnt": "告警数", "total_alert_event_cnt": "告警事件数",
     },
 }
-METRICS = [k for k in HEADERS["en"] if k not in ("period", "hours", "team_id", "team_name")]
+_NOT_METRICS = ("period", "hours", "team_id", "team_name", "responder_id", "responder_name", "channel_id",
+                "channel_name")
+METRICS = [k for k in HEADERS["en"] if k not in _NOT_METRICS]
 # The export_fields keys in the vendor's own order.
 ALL_FIELDS = ["team_id", "team_name"] + METRICS + ["hours"]
+# The responder's subset of the metrics (the vendor's reference), and each dimension's export keys.
+RESPONDER_METRICS = [
+    "total_incident_cnt", "total_incidents_acknowledged", "total_incidents_escalated",
+    "total_incidents_manually_escalated", "total_incidents_timeout_escalated", "total_incidents_reassigned",
+    "total_interruptions", "total_notifications", "total_engaged_seconds", "mean_seconds_to_ack",
+    "acknowledgement_pct",
+]
+DIMENSION_FIELDS = {
+    "team": ALL_FIELDS,
+    "channel": ["channel_id", "channel_name"] + METRICS + ["hours"],
+    "responder": ["responder_id", "responder_name"] + RESPONDER_METRICS + ["hours"],
+}
+# Counts that are parts of the incidents of the same row, and the plain counts.
+INCIDENT_PARTS = [m for m in METRICS if m.startswith("total_incidents_")]
+OTHER_COUNTS = ["total_interruptions", "total_notifications", "total_engaged_seconds", "total_alert_cnt",
+                "total_alert_event_cnt"]
+# Typed integer fields of the JSON items (the two seconds totals are in the JSON only).
+JSON_COUNTS = ["total_incident_cnt"] + INCIDENT_PARTS + OTHER_COUNTS + ["total_seconds_to_ack",
+                                                                        "total_seconds_to_close"]
+CHANNELS_PER_TEAM = 2
+CHANNEL_KINDS = ["Prometheus", "Zabbix"]
+ACCOUNT_ID = 2451002751131
 # Documented behaviour, and the readings of what the documents leave open:
 # total_cap: list totals are exact below it and equal to it from there up
 #   (the vendor's pagination page; 0 for always exact).
@@ -161,7 +192,12 @@ BEHAVIOUR = {
     "total_cap": 1000, "export_row_cap": 10000, "column_order": "vendor", "bucket_position": "first",
     "bucket_format": "date", "latency": 0.0, "jitter": 0.0, "handshake": 0.0, "final_shifts": "clipped",
     "channels": 230, "read_only_keys": [], "absent_window": "missing", "accounts": {},
+    "json_no_value": "omit_zero", "csv_no_value": "zero",
 }
+# json_no_value: how the JSON insight items show a field without a value (the vendor: "any field may be
+#   missing when it has no value"): "omit_zero" leaves out counts of 0 and means and percentages without
+#   a denominator, "omit" only the latter (zeros sent), "null" sends those as null.
+# csv_no_value: a mean or percentage without a denominator in an export: "zero" (0.0) or "empty" (an empty cell).
 
 
 def _num(*parts):
@@ -170,14 +206,108 @@ def _num(*parts):
     return int.from_bytes(digest[:4], "big")
 
 
+def _derive(metrics):
+    """The means and percentages of ``metrics`` from its counts and seconds totals, in place
+    (None where there is no denominator)."""
+    incidents, ack = metrics["total_incident_cnt"], metrics["total_incidents_acknowledged"]
+    metrics["mean_seconds_to_ack"] = metrics["total_seconds_to_ack"] / float(ack) if ack else None
+    if "total_seconds_to_close" in metrics:
+        closed = metrics["total_incidents_closed"]
+        metrics["mean_seconds_to_close"] = metrics["total_seconds_to_close"] / float(closed) if closed else None
+    metrics["acknowledgement_pct"] = 100.0 * ack / incidents if incidents else None
+    return metrics
+
+
+def _split(total, parts, pick):
+    """``total`` cut into ``parts`` whole numbers (``pick(k)``: a number for part k)."""
+    out, left = [], total
+    for k in range(parts - 1):
+        value = pick(k) % (left + 1)
+        out.append(value)
+        left -= value
+    return out + [left]
+
+
+def team_cell(team_id, bucket, hours):
+    """A team's typed figures for one time bucket and hour bucket: the incidents every
+    dimension's figures are cut from (channels split them, responders take part in them)."""
+    def h(*parts):
+        return _num(team_id, bucket, hours, *parts)
+    incidents = h("total_incident_cnt") % 40
+    metrics = {"total_incident_cnt": incidents}
+    for column in INCIDENT_PARTS:
+        # A part of the incidents: acknowledged, closed, ... never more.
+        metrics[column] = incidents - h(column) % (incidents // 3 + 1)
+    for column in OTHER_COUNTS:
+        metrics[column] = h(column) % (7200 if column == "total_engaged_seconds" else 40)
+    for kind, count in (("ack", metrics["total_incidents_acknowledged"]), ("close", metrics["total_incidents_closed"])):
+        metrics["total_seconds_to_" + kind] = count * (30 + h("mean_seconds_to_" + kind) % 3600) + (
+            h(kind, "rest") % count if count else 0)
+    metrics["noise_reduction_pct"] = (h("noise_reduction_pct") % 10000) / 100.0
+    return _derive(metrics)
+
+
+def channel_cells(team_metrics, team_id, bucket, hours):
+    """The team's figures cut between its CHANNELS_PER_TEAM (2) channels: the counts and seconds of the
+    channels add up to the team's; each channel's parts stay within its incidents."""
+    def h(*parts):
+        return _num(team_id, bucket, hours, "channel", *parts)
+    incidents = _split(team_metrics["total_incident_cnt"], 2, lambda k: h(k, "total_incident_cnt"))
+    cells = [{"total_incident_cnt": n} for n in incidents]
+    for column in INCIDENT_PARTS:
+        whole = team_metrics[column]
+        low, high = max(0, whole - incidents[1]), min(whole, incidents[0])
+        first = low + h(column) % (high - low + 1)
+        cells[0][column], cells[1][column] = first, whole - first
+    for column in OTHER_COUNTS:
+        cells[0][column], cells[1][column] = _split(team_metrics[column], 2, lambda k: h(k, column))
+    for kind, count in (("ack", "total_incidents_acknowledged"), ("close", "total_incidents_closed")):
+        # Each channel at least 30 s an incident, the rest cut at random: the channels' means differ.
+        seconds, first, second = team_metrics["total_seconds_to_" + kind], cells[0][count], cells[1][count]
+        if first and second:
+            first = 30 * first + h(kind, "seconds") % (seconds - 30 * (first + second) + 1)
+        else:
+            first = seconds if first else 0
+        cells[0]["total_seconds_to_" + kind], cells[1]["total_seconds_to_" + kind] = first, seconds - first
+    for k, cell in enumerate(cells):
+        cell["noise_reduction_pct"] = (h(k, "noise_reduction_pct") % 10000) / 100.0
+        _derive(cell)
+    return cells
+
+
+def responder_cells(team_metrics, team_id, bucket, hours, persons):
+    """``[(person_id, figures)]``: each person of the team takes part in some of its incidents; the team's
+    interruptions and notifications are theirs, cut between them."""
+    def h(*parts):
+        return _num(team_id, bucket, hours, "responder", *parts)
+    interruptions = _split(team_metrics["total_interruptions"], len(persons), lambda k: h(k, "interruptions"))
+    notifications = _split(team_metrics["total_notifications"], len(persons), lambda k: h(k, "notifications"))
+    out = []
+    for k, pid in enumerate(persons):
+        incidents = h(pid, "incidents") % (team_metrics["total_incident_cnt"] + 1)
+        ack = h(pid, "ack") % (incidents + 1)
+        escalated = h(pid, "escalated") % (incidents + 1)
+        manually = h(pid, "manually") % (escalated + 1)
+        out.append((pid, {
+            "total_incident_cnt": incidents, "total_incidents_acknowledged": ack,
+            "total_incidents_escalated": escalated, "total_incidents_manually_escalated": manually,
+            "total_incidents_timeout_escalated": escalated - manually,
+            "total_incidents_reassigned": h(pid, "reassigned") % (incidents + 1),
+            "total_interruptions": interruptions[k], "total_notifications": notifications[k],
+            "total_engaged_seconds": h(pid, "engaged") % 3600 if incidents else 0,
+            "total_seconds_to_ack": ack * (30 + h(pid, "to_ack") % 1800) + (h(pid, "rest") % ack if ack else 0),
+        }))
+    return out
+
+
 class DataSet:
     """Teams, persons and schedules, each derived from its index alone."""
 
-    def __init__(self, schedules=300, teams=12):
+    def __init__(self, schedules=300, teams=12, persons=40):
         self.count = schedules
         self.teams = [{"team_id": 4295771902131 + i, "team_name": TEAM_NAMES[i % len(TEAM_NAMES)]
                        if i < len(TEAM_NAMES) else "Team %d" % i} for i in range(teams)]
-        self.persons = [2476123212131 + 1000 * i for i in range(40)]
+        self.persons = [2476123212131 + 1000 * i for i in range(persons)]
         self.added = 0  # schedules created while the simulator runs (newest first)
         self._cache = {}
         self._encoded = {}
@@ -214,6 +344,18 @@ class DataSet:
     def person_name(index):
         name = PERSON_NAMES[index % len(PERSON_NAMES)]
         return name if index < len(PERSON_NAMES) else "%s %d" % (name, index // len(PERSON_NAMES) + 1)
+
+    def channels(self, team):
+        """The team's channels: ids and names derived from the team's place."""
+        index = team["team_id"] - self.teams[0]["team_id"]
+        return [{"channel_id": 1100000000000 + index * CHANNELS_PER_TEAM + k,
+                 "channel_name": u"%s \u00b7 %s" % (team["team_name"], CHANNEL_KINDS[k])}
+                for k in range(CHANNELS_PER_TEAM)]
+
+    def responder_name(self, person_id):
+        """A responder's name, or None for a deleted person."""
+        index = self.person_index(person_id)
+        return None if index is None or index in DELETED_PERSONS else self.person_name(index)
 
     def team_persons(self, team_id):
         index = team_id - self.teams[0]["team_id"]
@@ -727,7 +869,9 @@ class Simulator:
         self._rule(account, body)["status"] = "disabled"
         return None
 
-    def insight_export(self, body, lang):
+    def check_insight(self, body, dimension="team", export=True):
+        """The rules of an insight request (the JSON endpoints and the exports share them); its range
+        and time zone."""
         _check_types(body, {"start_time": "int", "end_time": "int", "team_ids": "ints", "channel_ids": "ints",
                             "responder_ids": "ints", "severities": "strs", "incident_ids": "strs", "query": "str",
                             "labels": "dict", "fields": "dict", "orderby": "str", "asc": "bool",
@@ -753,7 +897,7 @@ class Simulator:
         if any(not re.match(r"^[0-9a-fA-F]{24}$", i) for i in body.get("incident_ids") or []):
             raise _invalid("incident_ids must be 24 hexadecimal digits")
         fields = body.get("export_fields") or []
-        if len(fields) > 50 or any(f not in ALL_FIELDS for f in fields):
+        if export and (len(fields) > 50 or any(f not in DIMENSION_FIELDS[dimension] for f in fields)):
             raise _invalid("export_fields has an unknown key or more than 50 entries")
         for metric in ("seconds_to_close", "seconds_to_ack"):
             low, high = body.get(metric + "_from"), body.get(metric + "_to")
@@ -772,7 +916,11 @@ class Simulator:
                 zone = ZoneInfo(body["time_zone"])
             except Exception:
                 raise _invalid("time_zone is not a valid IANA name")
-        return self._csv(body, start, end, unit, zone, lang)
+        return start, end, unit, zone
+
+    def insight_export(self, body, lang, dimension="team"):
+        start, end, unit, zone = self.check_insight(body, dimension)
+        return self._csv(body, start, end, unit, zone, lang, dimension)
 
     def _buckets(self, start, end, unit, zone):
         if not unit:
@@ -798,42 +946,75 @@ class Simulator:
                 cur = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
         return out
 
-    def export_columns(self, body):
+    def export_columns(self, body, dimension="team"):
         """The CSV's columns (keys, and "period" for the bucket) as this server orders them."""
+        known = DIMENSION_FIELDS[dimension]
         fields = []
-        for field in body.get("export_fields") or [f for f in ALL_FIELDS if f != "hours"]:
+        for field in body.get("export_fields") or [f for f in known if f != "hours"]:
             if field not in fields:
                 fields.append(field)
         if body.get("split_hours") and "hours" not in fields:
             fields.append("hours")
         order = self.behaviour["column_order"]
         if order == "vendor":
-            fields.sort(key=ALL_FIELDS.index)
+            fields.sort(key=known.index)
         elif order == "reversed":
             fields.reverse()
         if not body.get("aggregate_unit"):
             return fields
         return ["period"] + fields if self.behaviour["bucket_position"] == "first" else fields + ["period"]
 
-    def export_rows(self, body, start, end, unit, zone):
-        """Every row of an export as ``{column key: text}``, before the row cap."""
+    def insight_records(self, body, start, end, unit, zone, dimension="team"):
+        """Every row of a request as typed figures: ``label`` and ``ts`` (the time bucket), ``hours``,
+        the dimension's id and name, and the metrics (None where a mean has no denominator).
+
+        All three dimensions are cut from the same team cells (:func:`team_cell`), so a channel's
+        figures add up to its team's, and responders' interruptions to their teams'."""
         teams = self.data.teams
         if body.get("team_ids"):
             teams = [t for t in teams if t["team_id"] in body["team_ids"]]
         if body.get("is_my_team"):
             teams = teams[:OWNER_TEAMS]
-        columns = self.export_columns(body)
-        rows = []
+        hour_buckets = ["work", "sleep", "off"] if body.get("split_hours") else [None]
+        records = []
         for label, bucket in self._buckets(start, end, unit, zone):
+            people = collections.OrderedDict()
             for team in teams:
-                for hours in (["work", "sleep", "off"] if body.get("split_hours") else [None]):
-                    rows.append(dict((c, self._value(c, team, bucket, hours, label)) for c in columns))
-        return rows
+                for hours in hour_buckets:
+                    cell = team_cell(team["team_id"], bucket, hours)
+                    base = {"label": label, "ts": bucket, "hours": hours}
+                    if dimension == "team":
+                        records.append(dict(base, team_id=team["team_id"], team_name=team["team_name"], **cell))
+                    elif dimension == "channel":
+                        for channel, part in zip(self.data.channels(team),
+                                                 channel_cells(cell, team["team_id"], bucket, hours)):
+                            if not body.get("channel_ids") or channel["channel_id"] in body["channel_ids"]:
+                                records.append(dict(base, **dict(channel, **part)))
+                    else:
+                        for pid, part in responder_cells(cell, team["team_id"], bucket, hours,
+                                                         self.data.team_persons(team["team_id"])):
+                            if body.get("responder_ids") and pid not in body["responder_ids"]:
+                                continue
+                            # One row per person: their figures over every team they are in.
+                            mine = people.setdefault((pid, hours), dict(base, responder_id=pid,
+                                                                        responder_name=self.data.responder_name(pid)))
+                            for key, value in part.items():
+                                mine[key] = mine.get(key, 0) + value
+            order = dict((h, i) for i, h in enumerate(hour_buckets))
+            for key in sorted(people, key=lambda k: (self.data.person_index(k[0]), order[k[1]])):
+                records.append(_derive(people[key]))
+        return records
 
-    def _csv(self, body, start, end, unit, zone, lang):
+    def export_rows(self, body, start, end, unit, zone, dimension="team"):
+        """Every row of an export as ``{column key: text}``, before the row cap."""
+        columns = self.export_columns(body, dimension)
+        return [dict((c, self._text(c, record)) for c in columns)
+                for record in self.insight_records(body, start, end, unit, zone, dimension)]
+
+    def _csv(self, body, start, end, unit, zone, lang, dimension="team"):
         names = HEADERS["zh" if lang.lower().startswith("zh") else "en"]
-        columns = self.export_columns(body)
-        rows = self.export_rows(body, start, end, unit, zone)
+        columns = self.export_columns(body, dimension)
+        rows = self.export_rows(body, start, end, unit, zone, dimension)
         cap = self.behaviour["export_row_cap"]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -842,24 +1023,48 @@ class Simulator:
             writer.writerow([row[c] for c in columns])
         return "\ufeff" + out.getvalue()
 
-    @staticmethod
-    def _value(column, team, bucket, hours, label):
+    def _text(self, column, record):
+        """A CSV cell."""
         if column == "period":
-            return label
-        if column == "hours":
-            return hours or ""
-        if column in ("team_id", "team_name"):
-            return team[column]
-        n = _num(team["team_id"], bucket, hours, column)
-        incidents = _num(team["team_id"], bucket, hours, "total_incident_cnt") % 40
-        if column.startswith("total_incidents_"):
-            # A part of the incidents: acknowledged, closed, ... never more.
-            return str(incidents - n % (incidents // 3 + 1))
+            return record["label"]
+        value = record.get(column)
+        if column == "hours" or column.endswith("_name"):
+            return value or ""
+        if column.endswith("_id"):
+            return value
+        if value is None:
+            return "" if self.behaviour["csv_no_value"] == "empty" else ("0.00" if column.endswith("_pct") else "0.0")
         if column.endswith("_pct"):
-            return "%.2f" % ((n % 10000) / 100.0)
+            return "%.2f" % value
         if column.startswith("mean_"):
-            return "%.1f" % (30 + n % 3600)
-        return str(incidents if column == "total_incident_cnt" else n % 40)
+            return "%.1f" % value
+        return str(value)
+
+    def insight_json(self, body, dimension):
+        """``data`` of POST /insight/team, /insight/responder or /insight/channel: typed items."""
+        start, end, unit, zone = self.check_insight(body, dimension, export=False)
+        metrics = RESPONDER_METRICS + ["total_seconds_to_ack"] if dimension == "responder" else \
+            METRICS + ["total_seconds_to_ack", "total_seconds_to_close"]
+        style = self.behaviour["json_no_value"]
+        items = []
+        for record in self.insight_records(body, start, end, unit, zone, dimension):
+            item = {"account_id": ACCOUNT_ID}
+            for key in (dimension + "_id", dimension + "_name"):
+                if record.get(key) is not None or style == "null":
+                    item[key] = record.get(key)
+            if unit:
+                item["ts"] = record["ts"]
+            if record["hours"]:
+                item["hours"] = record["hours"]
+            for key in metrics:
+                value = record.get(key)
+                if value is None and style != "null":
+                    continue
+                if value == 0 and style == "omit_zero" and key in JSON_COUNTS:
+                    continue
+                item[key] = round(value, 2) if isinstance(value, float) else value
+            items.append(item)
+        return {"items": items}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -929,8 +1134,9 @@ class _Handler(BaseHTTPRequestHandler):
                 sim.limits = sim._limits(payload["limits"])
             if "schedules" in payload:
                 sim.data.count = int(payload["schedules"])
-            if "teams" in payload:
-                sim.data = DataSet(sim.data.count, int(payload["teams"]))
+            if "teams" in payload or "persons" in payload:
+                sim.data = DataSet(sim.data.count, int(payload.get("teams", len(sim.data.teams))),
+                                   int(payload.get("persons", len(sim.data.persons))))
             if "now" in payload:
                 sim.fixed_now = payload["now"]
             if "app_keys" in payload:
@@ -989,7 +1195,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers.update(extra or {})
             self._json(status, {"request_id": request_id, "error": {"code": code, "message": message}}, headers)
 
-        if path not in ("/schedule/list", "/insight/team/export") + tuple(JSON_ENDPOINTS) + tuple(RULE_ENDPOINTS):
+        if path not in ("/schedule/list",) + INSIGHT_EXPORTS + INSIGHT_JSON + tuple(JSON_ENDPOINTS) + tuple(RULE_ENDPOINTS):
             return fail(404, "RouteNotFound", "no route %s" % path)
         if not key or key not in sim.app_keys:
             return fail(401, "Unauthorized", "app_key is missing, invalid or expired")
@@ -1027,12 +1233,14 @@ class _Handler(BaseHTTPRequestHandler):
                 data = sim.schedule_list(entry["body"], lang)
             elif path in JSON_ENDPOINTS:
                 data = getattr(sim, JSON_ENDPOINTS[path])(entry["body"])
+            elif path in INSIGHT_JSON:
+                data = sim.insight_json(entry["body"], path.split("/")[2])
             else:
-                csv_text = sim.insight_export(entry["body"], lang)
+                csv_text = sim.insight_export(entry["body"], lang, path.split("/")[2])
         except ApiError as err:
             return fail(err.status, err.code, err.message)
         entry["status"] = 200
-        if path in JSON_ENDPOINTS:
+        if path in JSON_ENDPOINTS or path in INSIGHT_JSON:
             self._json(200, {"request_id": request_id, "data": data}, headers)
             return None
         if path == "/schedule/list":
@@ -1046,7 +1254,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = csv_text.encode("utf-8")
         if fault and fault.get("kind") == "pad_csv":
             body = self._pad(body, int(fault["bytes"]))
-        headers["Content-Disposition"] = 'attachment; filename="team_insight_%d.csv"' % entry["body"]["start_time"]
+        headers["Content-Disposition"] = 'attachment; filename="%s_insight_%d.csv"' % (
+            path.split("/")[2], entry["body"]["start_time"])
         entry["bytes"] = len(body)
         self._send(200, body, "text/csv; charset=utf-8", headers)
         return None
@@ -1109,7 +1318,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind in ("truncate", "reset"):
             text = "\ufeffTeam ID,Team Name\r\n4295771902131,SRE\r\n4295771902132,\"Payments, EU\"\r\n"
             raw = text.encode("utf-8")
-            ctype = "text/csv; charset=utf-8" if entry["path"] == "/insight/team/export" else "application/json"
+            ctype = "text/csv; charset=utf-8" if entry["path"] in INSIGHT_EXPORTS else "application/json"
             self._hold()
             self.send_response(200)
             self.send_header("Content-Type", ctype)

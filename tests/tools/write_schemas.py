@@ -26,7 +26,8 @@ def render(schema):
 
 def main(folder):
     os.makedirs(folder, exist_ok=True)
-    for endpoint in sorted(ENDPOINTS.values(), key=lambda e: e.schema):
+    for name in sorted(set(endpoint.schema for endpoint in ENDPOINTS.values())):
+        endpoint = [e for e in ENDPOINTS.values() if e.schema == name][0]
         path = os.path.join(folder, endpoint.schema + ".json")
         with open(path, "w") as handle:
             handle.write(render(schema_of(endpoint)))

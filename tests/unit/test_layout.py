@@ -20,6 +20,8 @@ UNIT = os.path.join(ROOT, "tests", "unit")
 
 TESTED_BY = {
     "plugins/doc_fragments/connection.py": ["collection/test_conformance.py"],
+    "plugins/doc_fragments/insight.py": ["plugins/modules/test_flashduty_insight_info.py",
+                                         "plugins/modules/test_flashduty_insight_export.py"],
     "plugins/filter/report.py": ["roles/test_insight_report_pages.py", "collection/test_fidelity.py"],
     "plugins/module_utils/channels.py": ["plugins/modules/test_flashduty_silence_rule_info.py",
                                          "plugins/modules/test_flashduty_silence_rule.py"],
@@ -28,6 +30,7 @@ TESTED_BY = {
     "plugins/module_utils/endpoints.py": ["plugins/module_utils/test_pacing.py"],
     "plugins/module_utils/errors.py": ["plugins/module_utils/test_client.py", "plugins/module_utils/test_schemas.py"],
     "plugins/module_utils/insight.py": ["plugins/modules/test_flashduty_insight_export.py"],
+    "plugins/module_utils/insight_info.py": ["plugins/modules/test_flashduty_insight_info.py"],
     "plugins/module_utils/pacing_core.py": ["plugins/module_utils/test_pacing.py",
                                             "plugins/module_utils/test_pacing_redis.py"],
     "plugins/module_utils/pacing_file.py": ["plugins/module_utils/test_pacing.py"],
@@ -46,6 +49,7 @@ TESTED_BY = {
     "plugins/plugin_utils/oncall_lookup.py": ["plugins/lookup/test_oncall.py"],
     "plugins/plugin_utils/oncall_roster.py": ["collection/test_conformance.py"],
     "plugins/plugin_utils/report_format.py": ["plugins/module_utils/test_timeparse_csvio.py"],
+    "plugins/plugin_utils/report_people.py": ["roles/test_insight_report_people.py"],
     "plugins/plugin_utils/report_view.py": ["roles/test_insight_report_pages.py"],
 }
 

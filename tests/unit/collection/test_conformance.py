@@ -18,6 +18,7 @@ from support import COLLECTIONS, ROOT
 from ansible_collections.flashcat.flashduty.plugins.module_utils import common
 from ansible_collections.flashcat.flashduty.plugins.modules import (
     flashduty_insight_export,
+    flashduty_insight_info,
     flashduty_schedule_info,
     flashduty_silence_rule,
     flashduty_silence_rule_info,
@@ -25,9 +26,10 @@ from ansible_collections.flashcat.flashduty.plugins.modules import (
 
 BIN = os.path.dirname(sys.executable)
 MODULES = {"flashduty_schedule_info": flashduty_schedule_info, "flashduty_insight_export": flashduty_insight_export,
+           "flashduty_insight_info": flashduty_insight_info,
            "flashduty_silence_rule": flashduty_silence_rule, "flashduty_silence_rule_info": flashduty_silence_rule_info}
-FILTERS = ["insight_summary", "insight_chart", "to_csv", "oncall_roster", "to_unix", "local_time", "export_batch_size",
-           "insight_view", "oncall_load", "pad"]
+FILTERS = ["insight_summary", "insight_rows", "insight_chart", "to_csv", "oncall_roster", "to_unix", "local_time",
+           "export_batch_size", "insight_view", "oncall_load", "pad", "insight_people"]
 
 
 def tool(name, *args, **kwargs):

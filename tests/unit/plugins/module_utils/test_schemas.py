@@ -13,6 +13,9 @@ import pytest
 from support import ROOT
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schemas import (
+    INSIGHT_EXPORT_SCHEMAS,
+    INSIGHT_QUERY,
+    INSIGHT_RESPONDER_EXPORT,
     SCHEMAS,
     validate_insight_export,
     validate_schedule_list,
@@ -69,11 +72,31 @@ def export(**fields):
     (export(labels=["a"]), "labels", "must be a dictionary"),
     (export(asc="yes"), "asc", "must be true or false"),
 ])
-def test_export_rules_name_the_field_and_the_rule(body, param, words):
+@pytest.mark.parametrize("schema", ["team_export", "responder_export", "channel_export", "json"])
+def test_export_rules_name_the_field_and_the_rule(body, param, words, schema):
+    """One definition of the filter rules: the JSON endpoints and every export apply all of them."""
+    if schema == "json":
+        schema = INSIGHT_QUERY
+        if "export_fields" in body:
+            words = "unknown field"  # used by the exports only
+    else:
+        dimension = schema.split("_")[0]
+        schema = INSIGHT_EXPORT_SCHEMAS[dimension]
+        if body.get("export_fields") == ["nope"]:
+            words = "must be one of %s_id" % dimension
     with pytest.raises(ValidationError) as info:
-        validate_insight_export(body)
-    assert info.value.param == param
+        validate_insight_export(body, schema=schema)
+    assert info.value.param == (param if words != "unknown field" else None)
     assert words in info.value.rule
+
+
+def test_the_json_endpoints_and_the_exports_share_one_filter_definition():
+    for schema in INSIGHT_EXPORT_SCHEMAS.values():
+        shared = dict((k, v) for k, v in schema["properties"].items() if k in INSIGHT_QUERY["properties"])
+        assert shared == INSIGHT_QUERY["properties"]
+    with pytest.raises(ValidationError) as info:
+        validate_insight_export(export(export_fields=["team_id"]), schema=INSIGHT_RESPONDER_EXPORT)
+    assert info.value.param == "export_fields[0]" and "responder_id, responder_name" in info.value.rule
 
 
 def test_a_valid_export_body_passes():

@@ -439,3 +439,140 @@ def test_the_documented_time_forms_are_the_accepted_ones_and_the_bom_is_document
     assert "same forms as O(start_time)" in " ".join(doc["options"]["end_time"]["description"])
     assert "byte order mark" in " ".join(doc["options"]["bom"]["description"]) and doc["options"]["bom"]["default"] is True
     assert any("byte order mark" in note for note in doc["notes"])
+
+
+# ---------------------------------------------------------------- dimension
+# The layouts of test_fidelity.py: (column_order, bucket_position, bucket_format).
+LAYOUTS = [("asked", "first", "date"), ("vendor", "last", "unix"), ("asked", "last", "date")]
+DIMENSION_FIELDS = {
+    "responder": ["responder_id", "responder_name", "total_incident_cnt", "total_incidents_acknowledged",
+                  "total_interruptions", "total_engaged_seconds", "mean_seconds_to_ack", "hours"],
+    "channel": ["channel_id", "channel_name", "total_incident_cnt", "total_incidents_acknowledged",
+                "total_incidents_closed", "total_interruptions", "mean_seconds_to_ack", "mean_seconds_to_close",
+                "hours"],
+}
+
+
+@pytest.mark.parametrize("dimension", ["responder", "channel"])
+@pytest.mark.parametrize("order,position,form", LAYOUTS)
+def test_a_dimensions_export_is_read_by_what_its_columns_hold(sim, args, run_module, dimension, order, position,
+                                                               form):
+    """Asked in the vendor's order, served in every layout: the columns checked by their values give the
+    simulator's own figures row for row (the filter insight_rows runs insight_summary.export_rows)."""
+    from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_summary import export_rows
+    sim.config(column_order=order, bucket_position=position, bucket_format=form)
+    fields = DIMENSION_FIELDS[dimension]
+    result = run_module(module, dict(args, dimension=dimension, aggregate_unit="day", split_hours=True,
+                                     time_zone="UTC", team_ids=[4295771902133, 4295771902134],
+                                     export_fields=fields))
+    assert "failed" not in result, result
+    assert result["dimension"] == dimension and result["ids"] == []
+    (request,) = sim.requests("/insight/%s/export" % dimension)
+    assert request["body"]["export_fields"] == fields
+    keyed = export_rows([result], fields, "UTC")
+    body = request["body"]
+    want = sim.sim.insight_records(body, body["start_time"], body["end_time"], "day", get_zone("UTC"), dimension)
+    assert len(keyed) == len(want) == 7 * 3 * (6 if dimension == "responder" else 4)
+    for row, record in zip(keyed, want):
+        assert row["period"] == record["ts"] and row["hours"] == record["hours"]
+        assert row[dimension + "_id"] == record[dimension + "_id"]
+        assert (row[dimension + "_name"] or None) == record[dimension + "_name"]  # a deleted person: empty
+        for field in fields[2:-1]:
+            if field.startswith("mean_"):
+                assert row[field] == pytest.approx(record[field] or 0.0, abs=0.051), field  # "%.1f" in the CSV
+            else:
+                assert row[field] == record[field], field
+
+
+@pytest.mark.parametrize("order", ["asked", "vendor"])
+def test_fields_asked_out_of_order_are_read_right_or_refused_never_mixed_up(sim, args, run_module, order):
+    from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_summary import export_rows
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
+    sim.config(column_order=order)
+    fields = ["responder_id", "responder_name", "total_interruptions"]
+    people = sim.sim.data.team_persons(4295771902133)
+    result = run_module(module, dict(args, dimension="responder", export_fields=list(reversed(fields))))
+    if order == "asked":
+        # Ids and counts are both whole numbers: with no ids asked for, the two layouts cannot be told apart.
+        with pytest.raises(ResponseFormatError) as info:
+            export_rows([result], fields)
+        assert "more than one layout" in str(info.value)
+    result = run_module(module, dict(args, dimension="responder", export_fields=list(reversed(fields)),
+                                     responder_ids=people, force=True))
+    rows = export_rows([result], fields)
+    assert [r["responder_id"] for r in rows] == people
+    body = sim.requests("/insight/responder/export")[-1]["body"]
+    want = sim.sim.insight_records(body, START, START + 7 * DAY, None, get_zone(None), "responder")
+    assert [r["total_interruptions"] for r in rows] == [w["total_interruptions"] for w in want]
+
+
+def test_a_dimensions_ids_check_its_id_column(sim, args, run_module):
+    from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_summary import export_rows
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ResponseFormatError
+    person = sim.sim.data.team_persons(4295771902133)[0]
+    result = run_module(module, dict(args, dimension="responder", responder_ids=[person],
+                                     export_fields=["responder_id", "responder_name", "total_incident_cnt"]))
+    assert result["ids"] == [person]
+    assert [r["responder_id"] for r in export_rows([result], ["responder_id", "responder_name",
+                                                              "total_incident_cnt"])] == [person]
+    result["ids"] = [person + 1000]  # a server that answered for someone not asked for
+    with pytest.raises(ResponseFormatError) as info:
+        export_rows([result], ["responder_id", "responder_name", "total_incident_cnt"])
+    assert "not one of the responder ids asked for" in str(info.value)
+
+
+@pytest.mark.parametrize("dimension,field", [("responder", "team_id"), ("responder", "mean_seconds_to_close"),
+                                             ("channel", "responder_name"), ("team", "channel_id")])
+def test_a_field_the_dimension_does_not_export_fails_before_sending(sim, args, run_module, dimension, field):
+    result = run_module(module, dict(args, dimension=dimension, export_fields=[field]))
+    assert result["failed"] is True and "export_fields[0]" in result["msg"] and field in result["msg"]
+    assert sim.requests() == []
+
+
+def test_a_dimensions_export_at_the_row_cap_is_truncated(sim, args, run_module, monkeypatch):
+    from ansible_collections.flashcat.flashduty.plugins.module_utils import endpoints
+    json_endpoint, export = endpoints.INSIGHT_BY_DIMENSION["channel"]
+    assert export.row_cap == 10000
+    monkeypatch.setitem(endpoints.INSIGHT_BY_DIMENSION, "channel", (json_endpoint, export._replace(row_cap=20)))
+    sim.config(export_row_cap=20)
+    result = run_module(module, dict(args, dimension="channel", aggregate_unit="day"))
+    assert result["truncated"] is True and result["row_count"] == 20
+    assert any("fewer teams, channels or responders" in w for w in result["warnings"])
+    assert [r["path"] for r in sim.requests()] == ["/insight/channel/export"]
+
+
+@pytest.mark.matrix
+def test_playbook_reads_a_responder_export_with_insight_rows(sim, playbook, tmp_path):
+    sim.config(column_order="asked", bucket_position="last")
+    out = tmp_path / "people.json"
+    run = playbook("""
+- hosts: localhost
+  gather_facts: false
+  connection: local
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+    fields: [responder_id, responder_name, total_interruptions]
+  tasks:
+    - name: Per person, as a file
+      flashcat.flashduty.flashduty_insight_export:
+        dimension: responder
+        start_time: %d
+        end_time: %d
+        team_ids: [4295771902133]
+        export_fields: "{{ fields }}"
+        dest: %s
+        pacing: false
+      register: people
+    - name: Keep the rows by field
+      ansible.builtin.copy:
+        content: "{{ [people] | flashcat.flashduty.insight_rows(fields) | to_json }}"
+        dest: %s
+""" % (START, START + 7 * DAY, tmp_path / "people.csv", out))
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = json.loads(out.read_text())
+    (request,) = sim.requests("/insight/responder/export")
+    body = request["body"]
+    want = sim.sim.insight_records(body, START, START + 7 * DAY, None, get_zone(None), "responder")
+    assert [(r["responder_id"], r["responder_name"] or None, r["total_interruptions"]) for r in rows] == \
+        [(w["responder_id"], w["responder_name"], w["total_interruptions"]) for w in want]
+    assert any(not r["responder_name"] for r in rows)  # the deleted person: an empty cell
