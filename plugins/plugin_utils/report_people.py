@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.insight_info import totals
-from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_view import change, duration
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_view import CHANGES, change, duration, judge
 
 # How many of the people woken most in sleep hours stand out (red in the report).
 STAND_OUT = 3
@@ -38,7 +38,7 @@ def _sleep(total):
     return ((total or {}).get("by_hours") or {}).get("sleep", {}).get("total_interruptions")
 
 
-def people(results, previous=None, load=None, caps=None):
+def people(results, previous=None, load=None, caps=None, changes=None):
     """``{"rows", "shown", "more", "compared"}``: one row per person who took part in incidents or was on call.
 
     A row has the person's id and name (the insight's, else the roster's; None for a deleted person),
@@ -48,6 +48,7 @@ def people(results, previous=None, load=None, caps=None):
     and ``stands_out`` for the STAND_OUT people woken most in sleep hours. A figure without a value is None.
     Rows are sorted by sleep-hour interruptions, then interruptions, then name.
     """
+    changes = dict(CHANGES, **(changes or {}))
     caps = dict(CAPS, **(caps or {}))
     now, before = _by_person(results), _by_person(previous) if previous is not None else {}
     oncall = dict((row["person_id"], row) for row in load or [])
@@ -79,9 +80,11 @@ def people(results, previous=None, load=None, caps=None):
         for key, kind in (("incidents", "count"), ("interruptions", "count"), ("sleep_interruptions", "count"),
                           ("mtta_seconds", "seconds")):
             entry = change(row[key], row[key + "_before"] if compared else None, kind)
-            # A rise of any of these is bad news.
-            entry["tone"] = "same" if entry["trend"] == "flat" else ("worse" if entry["trend"] == "up" else "better")
-            row["changes"][key] = entry
+            # A rise of any of these is bad news, when it is news (the report's thresholds): counts on their own
+            # size, the mean time to acknowledge on the person's incidents.
+            counts = (row[key], row[key + "_before"]) if kind == "count" else (row["incidents"], row["incidents_before"])
+            base = max([c for c in counts if c is not None] or [0])
+            row["changes"][key] = judge(key, entry, kind, base, changes)
         rows.append(row)
     rows.sort(key=lambda r: (-(r["sleep_interruptions"] or 0), -(r["interruptions"] or 0),
                              ("%s" % (r["responder_name"] or "")).lower(), "%s" % r["responder_id"]))

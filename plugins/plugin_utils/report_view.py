@@ -33,7 +33,7 @@ METRICS = (
     ("interruptions", "Interruptions", "count"),
 )
 # For these a rise is bad news (shown in red); for acknowledgement a fall is.
-RISE_IS_BAD = ("incidents", "mtta_seconds", "mttr_seconds", "interruptions")
+RISE_IS_BAD = ("incidents", "mtta_seconds", "mttr_seconds", "interruptions", "sleep_interruptions")
 CAPS = {"oncall_teams": 40, "oncall_per_team": 3, "load": 25}
 
 
@@ -82,7 +82,7 @@ def shown(value, kind):
     return "{:,}".format(int(value))
 
 
-def _judge(key, entry, kind=None, base=None, changes=None):
+def judge(key, entry, kind=None, base=None, changes=None):
     """Tone and arrow of a change: ``worse``/``better`` with an arrow only when it is news (see CHANGES),
     ``same`` otherwise. ``base`` is the larger count the figure rests on in the two periods."""
     changes = changes or CHANGES
@@ -113,7 +113,7 @@ def _compare_all(current, previous, changes=None):
         value_base = base
         if key == "interruptions":
             value_base = _base({"incidents": (current or {}).get(key)}, {"incidents": (previous or {}).get(key)})
-        out[key] = _judge(key, change((current or {}).get(key), (previous or {}).get(key) if previous else None, kind),
+        out[key] = judge(key, change((current or {}).get(key), (previous or {}).get(key) if previous else None, kind),
                           kind, value_base, changes)
     return out
 
@@ -235,7 +235,7 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
     for key, label, kind in METRICS:
         base = _base(totals, previous_totals) if key != "interruptions" else _base(
             {"incidents": totals.get(key)}, {"incidents": (previous_totals or {}).get(key)})
-        headline.append(dict(key=key, label=label, kind=kind, **_judge(key, change(
+        headline.append(dict(key=key, label=label, kind=kind, **judge(key, change(
             totals.get(key), previous_totals.get(key) if previous_totals is not None else None, kind),
             kind, base, changes)))
     changed, more_changed = what_changed(headline, rows) if previous is not None else ([], 0)

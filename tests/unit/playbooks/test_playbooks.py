@@ -99,8 +99,17 @@ def plays_in_docs():
     return plays
 
 
+def runs_a_module_or_the_role(play):
+    """Does the play run one of the collection's modules or its role (which need the controller's Python)?
+    A play that only evaluates the oncall lookup needs no connection at all, on any host."""
+    import json
+    text = json.dumps(play)
+    return any(word in text for word in ("flashcat.flashduty.flashduty_", "group/flashcat.flashduty.flashduty",
+                                         "flashcat.flashduty.insight_report"))
+
+
 def test_every_play_in_the_docs_runs_on_the_controller_with_its_python():
-    plays = plays_in_docs()
+    plays = [(path, play) for path, play in plays_in_docs() if runs_a_module_or_the_role(play)]
     assert len(plays) >= 4, plays  # README (2), the role's README, docs/awx.md
     for path, play in plays:
         assert play["hosts"] == "localhost" and play.get("connection") == "local", (path, play)

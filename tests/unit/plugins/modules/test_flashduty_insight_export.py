@@ -431,7 +431,11 @@ def test_bom_false_writes_dest_without_the_byte_order_mark_and_the_same_rows(sim
 def test_the_documented_time_forms_are_the_accepted_ones_and_the_bom_is_documented():
     import yaml
     from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import parse_time
+    from ansible_collections.flashcat.flashduty.plugins.doc_fragments.insight import ModuleDocFragment
     doc = yaml.safe_load(module.DOCUMENTATION)
+    # The range's options come from the insight doc fragment the module extends (shared with insight_info).
+    assert "flashcat.flashduty.insight" in doc["extends_documentation_fragment"]
+    doc["options"].update(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"])
     text = " ".join(doc["options"]["start_time"]["description"])
     for form in ("now", "today", "today-7d", "2026-05-01", "-7d"):
         assert "V(%s)" % form in text, form
