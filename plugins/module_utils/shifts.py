@@ -302,6 +302,6 @@ def windows(start, end, span):
     return out
 
 
-def hours(secs):
-    """Seconds as hours, two decimals."""
-    return round(secs / float(HOUR), 2)
+def hours(secs, digits=2):
+    """Seconds as hours, rounded to ``digits``."""
+    return round(secs / float(HOUR), digits)
