@@ -71,6 +71,29 @@ def parse_time(value, now, name, zone=None):
     return _parse_iso(text, name)
 
 
+_DURATION = re.compile(r"^((?:\d+(?:\.\d+)?[smhdw])+)$")
+
+
+def parse_duration(value, name):
+    """Seconds (int, at least 0) of a duration: a number of seconds or units such as ``30m``, ``1h30m``, ``2d``.
+
+    Raises :class:`ValidationError` naming ``name`` for anything else.
+    """
+    if isinstance(value, bool) or value is None:
+        raise ValidationError(name, "expected a duration (seconds, or such as '30m', '1h30m', '2d'), got %r" % (value,))
+    if isinstance(value, (int, float)):
+        if math.isnan(value) or math.isinf(value) or value < 0:
+            raise ValidationError(name, "expected a finite number of seconds, 0 or more, got %r" % (value,))
+        return int(value)
+    text = ("%s" % value).strip().replace(" ", "").lower()
+    if _DIGITS.match(text):
+        return int(float(text))
+    if not _DURATION.match(text):
+        raise ValidationError(name, "cannot read %r as a duration; use seconds or units s, m, h, d, w such as "
+                              "'30m', '1h30m', '2d'" % (value,))
+    return int(sum(float(num) * UNIT_SECONDS[unit] for num, unit in _RELATIVE_PART.findall(text)))
+
+
 def _parse_iso(text, name):
     iso = text
     if iso.endswith(("Z", "z")):
