@@ -15,6 +15,7 @@ from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_format i
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import (
     bucket_floor,
     get_zone,
+    parse_duration,
     parse_time,
     split_range,
 )
@@ -152,3 +153,18 @@ def test_local_time_reads_seconds_that_older_ansible_core_templated_as_text():
     assert local_time(1779667200) == "2026-05-25 00:00" and local_time(None) == ""
     with pytest.raises(ValidationError, match="local_time: cannot read 'soon'"):
         local_time("soon")
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0, 0), (90, 90), (90.7, 90), ("90", 90), ("30m", 1800), ("1h30m", 5400), ("1h 30m", 5400), ("2d", 172800),
+    ("1w", 604800), ("0.5h", 1800), ("15M", 900),
+])
+def test_duration_forms(value, expected):
+    assert parse_duration(value, "min_gap") == expected
+
+
+@pytest.mark.parametrize("value", [-1, "-1h", "soon", "", None, True, float("nan"), "1x", [60]])
+def test_a_bad_duration_names_the_option(value):
+    with pytest.raises(ValidationError) as err:
+        parse_duration(value, "min_gap")
+    assert str(err.value).startswith("min_gap: ")

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from flashduty_simulator import OWNER_ID, DataSet
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule_health import SHOWN_FINDINGS
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_health as module
 
 PATH = "/schedule/list"
@@ -191,7 +192,7 @@ def test_fail_on_fails_with_one_line_per_finding_and_the_whole_result(sim, conn,
     lines = result["msg"].split("\n")
     failing = [f for f in result["findings"] if f.startswith(("gap:", "empty:"))]
     assert lines[0] == "%d findings of gaps, empty:" % len(failing) and len(failing) > 10
-    assert lines[1:11] == failing[:10]
+    assert SHOWN_FINDINGS == 10 and lines[1:11] == failing[:10]
     assert lines[11] == "... and %d more (see findings in the result)" % (len(failing) - 10) and len(lines) == 12
     assert len(result["schedules"]) == SCHEDULES and result["persons"] and result["overlaps"]
     gap = [line for line in lines if line.startswith("gap:")][0]
