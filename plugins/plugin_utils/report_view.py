@@ -36,7 +36,7 @@ METRICS = (
 )
 # For these a rise is bad news (shown in red); for acknowledgement a fall is.
 RISE_IS_BAD = ("incidents", "mtta_seconds", "mttr_seconds", "interruptions")
-CAPS = {"oncall_teams": 40, "oncall_per_team": 3, "load": 25}
+CAPS = {"oncall_teams": 40, "oncall_per_team": 3, "load": 25, "gaps": 25, "night": 5}
 
 
 def change(current, previous, kind):
@@ -128,14 +128,39 @@ def _oncall_groups(oncall, caps):
     return shown, max(0, len(groups) - len(shown)), sum(g["count"] for g in groups)
 
 
-def coverage(oncall):
-    """How many schedules have someone on call now, and every schedule with nobody now or next (never capped)."""
+def coverage(oncall, health=None, caps=None):
+    """How many schedules have someone on call now, every schedule with nobody now or next (never capped),
+    and with ``health`` (flashduty_schedule_health's result for the coming days) ``ahead``: its window, the
+    gaps by start (capped), the schedules with no shift and the people most on call at night."""
+    caps = dict(CAPS, **(caps or {}))
     entries = oncall or []
     missing = uncovered(entries)
     for entry in missing:
         entry["team"] = entry.get("team_name") or "%s" % entry.get("team_id")
-    return {"schedules": len(entries), "now": sum(1 for e in entries if not nobody(e.get("current"))),
-            "uncovered": missing}
+    out = {"schedules": len(entries), "now": sum(1 for e in entries if not nobody(e.get("current"))),
+           "uncovered": missing, "ahead": None}
+    if health:
+        def who(people):
+            return ", ".join("%s" % (p.get("person_name") or p.get("person_id")) for p in people) or "nobody"
+        gaps = sorted(({"schedule": s.get("schedule_name"), "schedule_id": s.get("schedule_id"),
+                        "team": s.get("team_name") or "%s" % s.get("team_id"), "start": g["start_local"],
+                        "end": g["end_local"], "hours": round(g["seconds"] / 3600.0, 1), "before": who(g["before"]),
+                        "after": who(g["after"]), "_start": g["start"]}
+                       for s in health.get("schedules") or [] for g in s.get("gaps") or []),
+                      key=lambda g: (g["_start"], "%s" % g["schedule"]))
+        for gap in gaps:
+            del gap["_start"]
+        night = sorted((p for p in health.get("persons") or [] if p.get("sleep_hours")),
+                       key=lambda p: (-p["sleep_hours"], -p["hours"], "%s" % p["person_id"]))
+        out["ahead"] = {
+            "start": health["window"]["start_local"], "end": health["window"]["end_local"],
+            "gaps": gaps[:caps["gaps"]], "more_gaps": max(0, len(gaps) - caps["gaps"]), "gap_count": len(gaps),
+            "schedules_with_gaps": len(set(g["schedule_id"] for g in gaps)),
+            "empty": sorted("%s" % s.get("schedule_name") for s in health.get("schedules") or [] if s.get("empty")),
+            "night": [{"person_id": p["person_id"], "person_name": p.get("person_name"), "sleep_hours": p["sleep_hours"],
+                       "hours": p["hours"]} for p in night[:caps["night"]]],
+        }
+    return out
 
 
 def oncall_load(schedules, persons, start, end, time_zone=None):
@@ -162,12 +187,14 @@ def oncall_load(schedules, persons, start, end, time_zone=None):
     return rows
 
 
-def build_view(summary, previous=None, schedules=None, period=None, time_zone=None, window_start=None, caps=None):
+def build_view(summary, previous=None, schedules=None, period=None, time_zone=None, window_start=None, caps=None,
+               health=None):
     """Everything the report shows, as plain data for its templates.
 
     ``schedules`` is flashduty_schedule_info's result (``schedules``,
     ``oncall``, ``persons``) for the window starting at ``window_start``
-    (the API computes at most 45 days); ``period`` is ``[start, end]``.
+    (the API computes at most 45 days); ``period`` is ``[start, end]``; ``health``
+    flashduty_schedule_health's result for the coming days (the coverage look-ahead).
     """
     caps = dict(CAPS, **(caps or {}))
     schedules = schedules or {}
@@ -203,6 +230,6 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
         "teams": rows,
         "hours_totals": hours_totals,
         "oncall": {"groups": groups, "more_teams": more_teams, "schedules": oncall_count},
-        "coverage": coverage(schedules.get("oncall")),
+        "coverage": coverage(schedules.get("oncall"), health, caps),
         "load": {"rows": load[:caps["load"]], "more": max(0, len(load) - caps["load"]), "people": len(load)},
     }

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 import pytest
 
 from browser import Browser, find_chromium
-from support import SimHandle, Simulator, role_play, run_playbook, sim_figures
+from support import SimHandle, Simulator, role_play, run_playbook, scenario_gaps, sim_figures
 from flashduty_simulator import DataSet
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils import export_columns as layout
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_view import change, duration
@@ -177,6 +177,38 @@ def test_every_schedule_with_nobody_on_call_is_in_the_html_the_markdown_and_onca
     flagged = dict((r["schedule"], r["coverage"]) for r in rows if r["coverage"])
     assert set(flagged) == set(empty.values())
     assert all(v == "no shift in the period; nobody on call now; nobody on call next" for v in flagged.values())
+
+
+def test_the_coverage_section_lists_the_coming_gaps_and_the_night_load(sim, tmp_path):
+    # The simulator's health scenarios: time-restricted layers, overrides, groups with nobody, no shifts.
+    sim.config(health_scenarios=True)
+    team = 1  # "Payments, EU": schedules 1, 13, 25, ... (each scenario among them)
+    report, fact = run_report(sim, tmp_path, insight_report_team_ids=[4295771902131 + team],
+                              insight_report_coverage_start=END, insight_report_compare=False)
+    indexes = [i for i in range(300) if i % 12 == team]
+    # A schedule with no shift at all is listed as such, not as a gap.
+    # By start, then schedule name, as the report lists them.
+    expected = [(a, b, sid) for a, name, b, sid in sorted(
+        (a, DataSet().schedule(i)["name"], b, DataSet().schedule(i)["id"]) for i in indexes
+        if DataSet().schedule(i)["groups"] for a, b, x, y in scenario_gaps(i, END, END + 14 * 86400))]
+    assert len(expected) > 25
+    ahead = fact["coverage"]["ahead"]
+    assert ahead["start"] == "2026-05-25 00:00" and ahead["end"] == "2026-06-08 00:00"
+    assert ahead["gap_count"] == len(expected) and ahead["more_gaps"] == len(expected) - 25
+    shown = [(g["schedule_id"], g["start"], g["end"]) for g in ahead["gaps"]]
+    fmt = lambda ts: datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M")  # noqa: E731
+    assert shown == [(sid, fmt(a), fmt(b)) for a, b, sid in expected[:25]]
+    empty = [DataSet().schedule(i)["name"] for i in indexes if not DataSet().schedule(i)["groups"]]
+    assert ahead["empty"] == sorted(empty) and empty
+    html = (report / "report.html").read_text()
+    table = html.split('id="gaps"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr data-schedule-id=") == 25 and "and %d more gaps" % (len(expected) - 25) in html
+    assert "%d gaps with nobody on call in" % len(expected) in html
+    night = ahead["night"]
+    assert night and [p["sleep_hours"] for p in night] == sorted((p["sleep_hours"] for p in night), reverse=True)
+    assert 'id="night">Most on call at night' in html
+    md = (report / "report.md").read_text()
+    assert "%d gaps with nobody on call in" % len(expected) in md and "| %s |" % fmt(expected[0][0]) in md
 
 
 def test_the_role_asks_for_its_fields_in_the_vendors_order(weekly):

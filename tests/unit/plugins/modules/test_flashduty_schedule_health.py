@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from flashduty_simulator import OWNER_ID, DataSet
+from flashduty_simulator import DataSet
+from support import scenario_gaps as oracle_gaps, scenario_on_call as on_call
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule_health import SHOWN_FINDINGS
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_health as module
 
@@ -25,39 +26,6 @@ SCHEDULES = 300
 def by_kind(kind, team=None):
     """Indexes of the simulator's schedules of a health scenario (index % 10)."""
     return [i for i in range(SCHEDULES) if i % 10 == kind and (team is None or i % 12 == team)]
-
-
-def on_call(index, hour):
-    """The person ids on call at ``hour`` in schedule ``index``, by the scenarios' rules; None: no layers."""
-    sched = DATA.schedule(index)
-    if not sched["groups"]:
-        return None
-    dummy, dummy2, group = DataSet.shift_at(sched, hour)
-    persons = list(dict.fromkeys(p for m in group["members"] for p in m["person_ids"]))
-    at = datetime.fromtimestamp(hour, timezone.utc)
-    if index % 10 == 3 and not (at.weekday() < 5 and 8 <= at.hour < 20):
-        return []
-    if index % 10 == 5 and 12 <= at.hour < 18:
-        return [OWNER_ID]
-    if index % 10 == 7 and group is sched["groups"][1]:
-        return []
-    return persons
-
-
-def oracle_gaps(index, start, end, min_gap=0):
-    """``[(start, end, before, after)]`` of the runs of hours with nobody on call."""
-    out, run = [], None
-    for hour in range(start, end, H):
-        if not on_call(index, hour):
-            run = run or [hour, hour]
-            run[1] = hour + H
-        elif run:
-            out.append(run)
-            run = None
-    if run:
-        out.append(run)
-    return [(a, b, on_call(index, a - H) if a > start else [], on_call(index, b) if b < end else [])
-            for a, b in out if b - a >= min_gap]
 
 
 def shift_starts(index, start, end):
