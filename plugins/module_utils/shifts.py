@@ -226,9 +226,10 @@ def overlaps(shifts_by_schedule):
     """People on call in two or more schedules at once.
 
     One entry ``{"person_id", "schedule_ids", "start", "end", "seconds"}`` per
-    stretch of time in which the same set of schedules overlaps for that person
-    (consecutive stretches with the same set are one entry). In person order
-    of first appearance, then by time.
+    stretch of time in which the person is in two or more schedules without a
+    break; ``schedule_ids`` are every schedule that overlaps within it (a
+    person in many schedules gets a few entries, not one per change of the
+    set). In person order of first appearance, then by time.
     """
     out = []
     for pid, schedules in by_person(shifts_by_schedule).items():
@@ -246,18 +247,18 @@ def overlaps(shifts_by_schedule):
                 if not active[sid]:
                     del active[sid]
             nxt = points[index + 1] if index + 1 < len(points) else None
-            ids = sorted(active, key=lambda s: "%s" % s) if len(active) > 1 else None
-            if current is not None and (ids != current["schedule_ids"]):
+            if len(active) > 1 and nxt is not None:
+                if current is None:
+                    current = {"person_id": pid, "schedule_ids": set(), "start": point, "end": nxt}
+                current["end"] = nxt
+                current["schedule_ids"].update(active)
+            elif current is not None:
                 out.append(current)
                 current = None
-            if ids and nxt is not None:
-                if current is None:
-                    current = {"person_id": pid, "schedule_ids": ids, "start": point, "end": nxt}
-                else:
-                    current["end"] = nxt
         if current is not None:
             out.append(current)
     for entry in out:
+        entry["schedule_ids"] = sorted(entry["schedule_ids"], key=lambda s: "%s" % s)
         entry["seconds"] = entry["end"] - entry["start"]
     return out
 

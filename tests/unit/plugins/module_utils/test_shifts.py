@@ -146,18 +146,21 @@ def test_person_load_merges_overlapping_schedules():
     assert load[2]["seconds"] == load[2]["schedule_seconds"] == 24 * H and load[2]["shifts"] == 1
 
 
-def test_overlaps_across_schedules_per_stretch():
+def test_overlaps_across_schedules_one_entry_per_unbroken_stretch():
     by_schedule = {
         "S1": [shift(T, T + 24 * H, 1, 2)],
         "S2": [shift(T + 12 * H, T + 36 * H, 1)],
         "S3": [shift(T + 18 * H, T + 20 * H, 1), shift(T + 18 * H, T + 20 * H, 3)],
     }
     got = sh.overlaps(by_schedule)
+    # Person 1: S1 and S2 from 12:00 to 24:00, S3 joining from 18:00 to 20:00: one stretch of 12 h. Person 3 is
+    # only in S3, person 2 only in S1.
     assert [(o["person_id"], o["schedule_ids"], o["start"] - T, o["end"] - T, o["seconds"]) for o in got] == [
-        (1, ["S1", "S2"], 12 * H, 18 * H, 6 * H),
-        (1, ["S1", "S2", "S3"], 18 * H, 20 * H, 2 * H),
-        (1, ["S1", "S2"], 20 * H, 24 * H, 4 * H),
-    ]
+        (1, ["S1", "S2", "S3"], 12 * H, 24 * H, 12 * H)]
+    # Two stretches with a break between them are two entries.
+    two = sh.overlaps({"A": [shift(T, T + 10 * H, 1)], "B": [shift(T + H, T + 2 * H, 1), shift(T + 5 * H, T + 6 * H, 1)]})
+    assert [(o["start"] - T, o["end"] - T, o["schedule_ids"]) for o in two] == [(H, 2 * H, ["A", "B"]),
+                                                                             (5 * H, 6 * H, ["A", "B"])]
     # Touching across schedules is no overlap.
     assert sh.overlaps({"A": [shift(T, T + H, 1)], "B": [shift(T + H, T + 2 * H, 1)]}) == []
 

@@ -131,14 +131,19 @@ def test_people_hours_overlaps_and_balance_match_the_scenarios(sim, conn, run_mo
         assert persons[pid]["sleep_hours"] == sum(1 for t in at if t.hour >= 23 or t.hour < 8)
         assert persons[pid]["weekend_hours"] == sum(1 for t in at if t.weekday() >= 5)
         assert persons[pid]["schedule_hours"] >= persons[pid]["hours"] <= 14 * 24
-    # Overlaps: each hour a person is in two or more schedules, with those schedules.
+    # Overlaps: the hours a person is in two or more schedules, in unbroken stretches, each with every
+    # schedule that overlaps within it.
     double = dict(((pid, hour), ids) for (pid, hour), ids in where.items() if len(ids) > 1)
     assert double, "the data set has people in overlapping schedules"
-    covered = {}
+    covered = set()
     for overlap in result["overlaps"]:
-        for hour in range(overlap["start"], overlap["end"], H):
-            covered[(overlap["person_id"], hour)] = set(s["schedule_id"] for s in overlap["schedules"])
-    assert covered == double
+        hours_in = range(overlap["start"], overlap["end"], H)
+        covered.update((overlap["person_id"], hour) for hour in hours_in)
+        assert set(s["schedule_id"] for s in overlap["schedules"]) == set().union(
+            *[double[(overlap["person_id"], hour)] for hour in hours_in])
+        assert (overlap["person_id"], overlap["start"] - H) not in double or overlap["start"] == start
+        assert (overlap["person_id"], overlap["end"]) not in double
+    assert covered == set(double)
     # Balance: the mean over every pair of min/max hours, overall and per schedule.
     values = [len(h) for h in hours.values()]
     pairs = [min(a, b) / float(max(a, b)) for a, b in itertools.combinations(values, 2)]
