@@ -85,10 +85,11 @@ def _who(ids, names):
 def _load_rows(load, names):
     rows = []
     for pid, entry in load.items():
-        rows.append(dict(_person(pid, names), hours=sh.hours(entry["seconds"]),
-                         schedule_hours=sh.hours(entry["schedule_seconds"]),
-                         sleep_hours=sh.hours(entry["sleep_seconds"]), weekend_hours=sh.hours(entry["weekend_seconds"]),
-                         shifts=entry["shifts"]))
+        row = dict(_person(pid, names), hours=sh.hours(entry["seconds"]), shifts=entry["shifts"])
+        if entry["sleep_seconds"] is not None:
+            row.update(schedule_hours=sh.hours(entry["schedule_seconds"]), sleep_hours=sh.hours(entry["sleep_seconds"]),
+                       weekend_hours=sh.hours(entry["weekend_seconds"]))
+        rows.append(row)
     rows.sort(key=lambda r: (-r["hours"], -r["shifts"], "%s" % r["person_id"]))
     return rows
 
@@ -109,7 +110,7 @@ def assess(items, shifts_by_schedule, start, end, min_gap, zone, share, names, t
         shifts = shifts_by_schedule.get(sid) or []
         title = item.get("schedule_name", item.get("name"))
         titles[sid] = title
-        load = _load_rows(sh.person_load({sid: shifts}, zone), names)
+        load = _load_rows(sh.person_load({sid: shifts}, zone, detail=False), names)
         empty = not shifts
         gaps = [] if empty else sh.gaps(shifts, start, end, min_gap)
         schedules.append({

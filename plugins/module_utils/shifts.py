@@ -25,7 +25,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import group_person_ids
 
@@ -106,51 +107,46 @@ def _at(day, hour, zone):
     return int(datetime(day.year, day.month, day.day, hour, tzinfo=zone).timestamp())
 
 
-def _local_day(ts, zone):
-    return datetime.fromtimestamp(ts, zone).date()
+def _ordinal(ts, zone):
+    """The local day holding ``ts``, as a proleptic ordinal."""
+    return datetime.fromtimestamp(ts, zone).date().toordinal()
 
 
-def _days(begin, finish, zone):
-    """Every local day from the one before ``begin`` to the one holding ``finish``."""
-    day, last = _local_day(begin, zone) - timedelta(days=1), _local_day(finish, zone)
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
+@lru_cache(maxsize=65536)
+def _day_windows(ordinal, zone, kind, first, last):
+    """The windows that local day ``ordinal`` opens: for ``sleep`` from ``first``:00 (to ``last``:00, the
+    next day when it is across midnight), for ``weekend`` the whole day when it is one of ``first``."""
+    day = date.fromordinal(ordinal)
+    if kind == "weekend":
+        return ((_at(day, 0, zone), _at(day + timedelta(days=1), 0, zone)),) if day.weekday() in first else ()
+    if first > last:  # across midnight
+        return ((_at(day, first, zone), _at(day + timedelta(days=1), last, zone)),)
+    return ((_at(day, first, zone), _at(day, last, zone)),)
 
 
-def sleep_windows(begin, finish, zone, hours=SLEEP_HOURS):
-    """The local sleep windows (``hours`` = (from, to), e.g. 23:00 to 08:00) near [begin, finish)."""
-    first, last = hours
-    for day in _days(begin, finish, zone):
-        if first > last:  # across midnight
-            yield _at(day, first, zone), _at(day + timedelta(days=1), last, zone)
-        else:
-            yield _at(day, first, zone), _at(day, last, zone)
+def seconds_within(intervals, zone, kind, first, last=None):
+    """The seconds of ``intervals`` (merged first) inside the local windows of ``kind`` (see _day_windows).
 
-
-def weekend_windows(begin, finish, zone, days=WEEKEND_DAYS):
-    """The local weekend days near [begin, finish), as windows."""
-    for day in _days(begin, finish, zone):
-        if day.weekday() in days:
-            yield _at(day, 0, zone), _at(day + timedelta(days=1), 0, zone)
-
-
-def seconds_within(intervals, windows_of):
-    """The seconds of ``intervals`` (merged first) that fall in the windows ``windows_of(begin, end)`` yields."""
+    The windows of one kind never overlap, so each interval's share is the sum of its intersections; each
+    day's windows are worked out once per process.
+    """
     total = 0
     for begin, finish in merge(intervals):
-        total += seconds((max(begin, a), min(finish, b)) for a, b in windows_of(begin, finish))
+        for ordinal in range(_ordinal(begin, zone) - 1, _ordinal(finish, zone) + 1):
+            for a, b in _day_windows(ordinal, zone, kind, first, last):
+                if b > begin and a < finish:
+                    total += min(finish, b) - max(begin, a)
     return total
 
 
 def sleep_seconds(intervals, zone, hours=SLEEP_HOURS):
-    """The seconds of ``intervals`` in the sleep hours (local ``hours``) of ``zone``."""
-    return seconds_within(intervals, lambda a, b: sleep_windows(a, b, zone, hours))
+    """The seconds of ``intervals`` in the sleep hours (local ``hours``, from and to) of ``zone``."""
+    return seconds_within(intervals, zone, "sleep", hours[0], hours[1])
 
 
-def weekend_seconds(intervals, zone):
-    """The seconds of ``intervals`` on Saturdays and Sundays in ``zone``."""
-    return seconds_within(intervals, lambda a, b: weekend_windows(a, b, zone))
+def weekend_seconds(intervals, zone, days=WEEKEND_DAYS):
+    """The seconds of ``intervals`` on Saturdays and Sundays (``days``) in ``zone``."""
+    return seconds_within(intervals, zone, "weekend", tuple(days))
 
 
 def covered(shifts):
@@ -205,10 +201,10 @@ def by_person(shifts_by_schedule):
     return people
 
 
-def person_load(shifts_by_schedule, zone, sleep_hours=SLEEP_HOURS):
+def person_load(shifts_by_schedule, zone, sleep_hours=SLEEP_HOURS, detail=True):
     """Per person: on-call ``seconds`` (wall clock, overlaps merged), ``schedule_seconds`` (each
     schedule's own, added up: more than ``seconds`` when schedules overlap), ``sleep_seconds``,
-    ``weekend_seconds`` and ``shifts``; a dict by person id."""
+    ``weekend_seconds`` (None without ``detail``) and ``shifts``; a dict by person id."""
     load = {}
     for pid, schedules in by_person(shifts_by_schedule).items():
         every = [iv for intervals in schedules.values() for iv in intervals]
@@ -216,7 +212,8 @@ def person_load(shifts_by_schedule, zone, sleep_hours=SLEEP_HOURS):
         load[pid] = {
             "person_id": pid, "seconds": seconds(wall),
             "schedule_seconds": sum(seconds(intervals) for intervals in schedules.values()),
-            "sleep_seconds": sleep_seconds(wall, zone, sleep_hours), "weekend_seconds": weekend_seconds(wall, zone),
+            "sleep_seconds": sleep_seconds(wall, zone, sleep_hours) if detail else None,
+            "weekend_seconds": weekend_seconds(wall, zone) if detail else None,
             "shifts": len(every),
         }
     return load

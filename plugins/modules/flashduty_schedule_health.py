@@ -193,7 +193,7 @@ schedules:
       description: The number of shifts in the window (a shift cut at a request window's edge counts once).
       type: int
     people:
-      description: The load of each person of this schedule, in the form of RV(persons).
+      description: Each person of this schedule with C(person_id), C(person_name), C(hours) and C(shifts) in it.
       type: list
       elements: dict
     balance:
