@@ -251,17 +251,13 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     flashduty_module,
     run_module,
 )
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import selection_options
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule_health import FINDING_KINDS, run
 
 
 def main():
     options = dict(
-        query=dict(type="str"),
-        name=dict(type="str"),
-        team_ids=dict(type="list", elements="int"),
-        team_names=dict(type="list", elements="str"),
-        is_my_team=dict(type="bool"),
-        is_my_manage=dict(type="bool"),
+        selection_options(),
         start=dict(type="raw"),
         end=dict(type="raw"),
         min_gap=dict(type="raw", default=0),
