@@ -449,7 +449,10 @@ def health_report(h):
             "flashduty_schedule_health asks %(windows)d windows of at most 44 days (the API computes under 45), "
             "%(pages)d pages each, then the names. The floor is the round trips (each window's page 1 alone, then "
             "its other pages at once, then people and teams at once) or the rate limits when they bind. "
-            "Medians of %(repeats)d runs; Ansible's share as in the section on paging." % h, "",
+            "Medians of %(repeats)d runs; Ansible's share as in the section on paging. The server's total stops at "
+            "1,000, so each window pages ahead past its end (up to 49 empty pages, as flashduty_schedule_info "
+            "does); the busiest second counts requests by when the simulator logged them, its limiter (half a "
+            "round trip later) is what answers 429." % h, "",
             "| requests | busiest second (limit 50) | 429s | floor | module wall | Ansible's share | "
             "module wall / (floor + share) | module's own time | schedules | gaps found |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
