@@ -91,7 +91,7 @@ options:
     default: UTC
   overload_share:
     description:
-      - RV(balance.above_mean) lists the people whose hours exceed the mean by more than this share (V(0.25) is
+      - C(above_mean) in RV(balance) lists the people whose hours exceed the mean by more than this share (V(0.25) is
         25 %).
     type: float
     default: 0.25
