@@ -184,7 +184,7 @@ def test_the_coverage_section_lists_the_coming_gaps_and_the_night_load(sim, tmp_
     sim.config(health_scenarios=True)
     team = 1  # "Payments, EU": schedules 1, 13, 25, ... (each scenario among them)
     report, fact = run_report(sim, tmp_path, insight_report_team_ids=[4295771902131 + team],
-                              insight_report_coverage_start=END, insight_report_compare=False)
+                              insight_report_compare=False)  # the look-ahead starts at the period's end
     indexes = [i for i in range(300) if i % 12 == team]
     # A schedule with no shift at all is listed as such, not as a gap.
     # By start, then schedule name, as the report lists them.
