@@ -409,6 +409,58 @@ ROLE = """
 """
 
 
+def bench_health(sim, work, count=1000, days=90, repeats=3):
+    """flashduty_schedule_health over ``days`` days of ``count`` schedules at 150 ms a round trip.
+
+    The API computes under 45 days at a time: 44-day windows one after the other, each page 1 alone and
+    then the rest at once (one wave while a window has at most 50 pages), then the people's and teams'
+    names at once. The floor is those round trips, or the rate limits when they bind (50/s, 1,000/min).
+    """
+    start = 1779667200
+    windows = -(-days // 44)
+    pages = -(-count // 100)
+    runs = []
+    for dummy in range(repeats):
+        sim.reset(schedules=count, latency=LATENCY, health_scenarios=True)
+        dummy, wall, result, stderr = module_process(
+            sim, work, os.path.join(MODULES, "flashduty_schedule_health.py"),
+            {"start": start, "end": start + days * 86400, "base_url": sim.url,
+             "pacing_dir": os.path.join(work, "pacing-health-%f" % time.time())})
+        log = sim.log()
+        stamps = sorted(r["t"] for r in log)
+        busiest = max(sum(1 for u in stamps if t <= u < t + 1.0) for t in stamps)
+        share, start_s = ansible_share(sim, work, result)
+        runs.append({"wall": wall, "share": share, "requests": len(log), "busiest": busiest,
+                     "429s": sum(1 for r in log if r["status"] == 429),
+                     "own": noted(stderr, "before_exit") - start_s,
+                     "gaps": result["summary"]["gaps"], "schedules": result["summary"]["schedules"]})
+    waves = windows * (1 + (-(-(pages - 1) // 50) if pages > 1 else 0)) + 1
+    floor = max(waves * LATENCY, (runs[0]["requests"] - 1) / 50.0)
+    median = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
+    return {"schedules": count, "days": days, "windows": windows, "pages": pages, "repeats": repeats,
+            "requests": max(r["requests"] for r in runs), "busiest_second": max(r["busiest"] for r in runs),
+            "429s": sum(r["429s"] for r in runs), "floor_s": floor, "module_wall_s": median("wall"),
+            "ansible_s": median("share"), "own_s": median("own"), "gaps": runs[0]["gaps"],
+            "found": runs[0]["schedules"]}
+
+
+def health_report(h):
+    return ["## Schedule health: %(schedules)d schedules over %(days)d days at 150 ms a round trip" % h, "",
+            "flashduty_schedule_health asks %(windows)d windows of at most 44 days (the API computes under 45), "
+            "%(pages)d pages each, then the names. The floor is the round trips (each window's page 1 alone, then "
+            "its other pages at once, then people and teams at once) or the rate limits when they bind. "
+            "Medians of %(repeats)d runs; Ansible's share as in the section on paging. The server's total stops at "
+            "1,000, so each window pages ahead past its end (up to 49 empty pages, as flashduty_schedule_info "
+            "does); the busiest second counts requests by when the simulator logged them, its limiter (half a "
+            "round trip later) is what answers 429." % h, "",
+            "| requests | busiest second (limit 50) | 429s | floor | module wall | Ansible's share | "
+            "module wall / (floor + share) | module's own time | schedules | gaps found |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| %d | %d | %d | %.2f s | %.2f s | %.2f s | %.2f | %.2f s | %d | %d |" % (
+                h["requests"], h["busiest_second"], h["429s"], h["floor_s"], h["module_wall_s"], h["ansible_s"],
+                h["module_wall_s"] / (h["floor_s"] + h["ansible_s"]), h["own_s"], h["found"], h["gaps"]), ""]
+
+
 def bench_role(sim, work, teams, persons=400):
     """The insight_report role for ``teams`` teams and ``persons`` people at 150 ms a round trip."""
     sim.reset(schedules=teams * 2, teams=teams, persons=persons, latency=LATENCY)
@@ -598,6 +650,8 @@ def report(results, quick):
     for j in results["jobs"]:
         cells = (j["name"], j["exports"], j["requests"], j["429s"], j["span_s"], j["span_s"] / j["floor_s"])
         lines.append("| %s | %d | %d | %d | %.1f s | %.3f |" % cells)
+    if results.get("health"):
+        lines += [""] + health_report(results["health"])
     return "\n".join(lines) + "\n"
 
 
@@ -605,9 +659,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs, to check the script itself")
     parser.add_argument("--output", default=os.path.join(ROOT, "docs", "performance.md"))
+    parser.add_argument("--only", choices=["health"], help="run only this benchmark and print it (no file written)")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="flashduty-bench-")
     sim = Simulator(work)
+    if args.only == "health":
+        try:
+            health = bench_health(sim, work)
+        finally:
+            sim.stop()
+        print("\n".join(health_report(health)))
+        print(json.dumps(health, indent=2))
+        return
     try:
         results = {"machine": machine()}
         results["export"] = bench_export_pacing(sim, work, 12 if args.quick else 20)
@@ -620,6 +683,7 @@ def main():
         results["names"] = bench_names(sim, work, 1234)
         results["role"] = bench_role(sim, work, 60 if args.quick else 250)
         results["jobs"] = bench_concurrent_jobs(sim, work)
+        results["health"] = bench_health(sim, work, 1000, 90, 1 if args.quick else 3)
     finally:
         sim.stop()
     text = report(results, args.quick)

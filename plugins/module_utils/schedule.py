@@ -27,6 +27,18 @@ NULL_LIST_PATHS = (
 )
 
 
+def selection_options():
+    """The argument spec of the options that choose schedules (both schedule modules take them)."""
+    return dict(
+        query=dict(type="str"),
+        name=dict(type="str"),
+        team_ids=dict(type="list", elements="int"),
+        team_names=dict(type="list", elements="str"),
+        is_my_team=dict(type="bool"),
+        is_my_manage=dict(type="bool"),
+    )
+
+
 def build_body(params, now):
     """The request body (without paging) from the module's options."""
     body = {}

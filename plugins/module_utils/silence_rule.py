@@ -145,7 +145,7 @@ def wanted_window(params, now, current):
     if params.get("end") is not None:
         end = parse_time(params["end"], now, "end")
     else:
-        end = start + parse_duration(params["duration"], "duration")
+        end = start + parse_duration(params["duration"], "duration", minimum=1)
     relative = is_relative(params["start"]) or is_relative(params.get("end"))
     if relative and current is not None and current["window"] is not None and current["window"]["end"] > now:
         return dict(current["window"])

@@ -83,8 +83,9 @@ _DURATION = re.compile(r"^((?:\d+(?:\.\d+)?[smhdw])+)$")
 DURATION_FORMS = "seconds, or a length such as '90m', '2h', '1d12h' (units s, m, h, d, w)"
 
 
-def parse_duration(value, name):
-    """Whole seconds (more than 0) of a length of time; ValidationError naming ``name`` otherwise."""
+def parse_duration(value, name, minimum=0):
+    """Whole seconds of a length of time, at least ``minimum``: a number of seconds or units such as ``90m``,
+    ``1h30m``, ``2d``. Raises :class:`ValidationError` naming ``name`` for anything else."""
     seconds = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value if not (math.isnan(value) or math.isinf(value)) else None
@@ -94,10 +95,11 @@ def parse_duration(value, name):
             seconds = float(text)
         elif _DURATION.match(text):
             seconds = sum(float(num) * UNIT_SECONDS[unit] for num, unit in _RELATIVE_PART.findall(text))
-    if seconds is None:
+    if seconds is None or seconds < 0:
         raise ValidationError(name, "expected a length of time (%s), got %r" % (DURATION_FORMS, value))
-    if int(seconds) < 1:
-        raise ValidationError(name, "must be at least 1 second, got %r" % (value,))
+    if int(seconds) < minimum:
+        raise ValidationError(name, "must be at least %d second%s, got %r" % (minimum, "" if minimum == 1 else "s",
+                                                                             value))
     return int(seconds)
 
 

@@ -300,17 +300,12 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
     run_module,
 )
 from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import SCHEDULE_LIST
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import run
+from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import run, selection_options
 
 
 def main():
     options = dict(
-        query=dict(type="str"),
-        name=dict(type="str"),
-        team_ids=dict(type="list", elements="int"),
-        team_names=dict(type="list", elements="str"),
-        is_my_team=dict(type="bool"),
-        is_my_manage=dict(type="bool"),
+        selection_options(),
         start=dict(type="raw"),
         end=dict(type="raw"),
         page=dict(type="int"),

@@ -7,9 +7,11 @@
 From the per-team summaries of the period and of the period before it (see
 :mod:`insight_summary`), and from flashduty_schedule_info's result for the period:
 the headline figures with their change, the teams sorted by incidents, the
-hour-bucket split of interruptions, who is on call grouped by team, and the
-on-call load of every person (hours and shifts from the computed shifts,
-clipped to the period). Lists a person reads are capped, with how many more
+hour-bucket split of interruptions, who is on call grouped by team, every
+schedule with nobody on call now or next, and the on-call load of every
+person (wall-clock hours with overlapping schedules merged, schedule-hours,
+sleep and weekend hours and shifts, from the computed shifts clipped to the
+period). Lists a person reads are capped, with how many more
 there are; the CSV files stay complete.
 """
 
@@ -21,7 +23,8 @@ from datetime import datetime
 
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils.export_columns import HOUR_BUCKETS
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_chart import sparkline_svg
-from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import group_person_ids
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.oncall_roster import nobody, uncovered
+from ansible_collections.flashcat.flashduty.plugins.module_utils.shifts import hours, person_load, shifts_of
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone
 
 METRICS = (
@@ -34,7 +37,7 @@ METRICS = (
 )
 # For these a rise is bad news (shown in red); for acknowledgement a fall is.
 RISE_IS_BAD = ("incidents", "mtta_seconds", "mttr_seconds", "interruptions", "sleep_interruptions")
-CAPS = {"oncall_teams": 40, "oncall_per_team": 3, "load": 25}
+CAPS = {"oncall_teams": 40, "oncall_per_team": 3, "load": 25, "gaps": 25, "night": 5}
 
 
 # A change is news when it is at least this large (percent for counts and times, percentage points for a
@@ -170,23 +173,62 @@ def _oncall_groups(oncall, caps):
     return shown, max(0, len(groups) - len(shown)), sum(g["count"] for g in groups)
 
 
-def oncall_load(schedules, persons, start, end):
-    """Hours on call and shifts per person, from the computed shifts clipped to [start, end)."""
+def coverage(oncall, health=None, caps=None):
+    """How many schedules have someone on call now, every schedule with nobody now or next (never capped),
+    and with ``health`` (flashduty_schedule_health's result for the coming days) ``ahead``: its window, the
+    gaps by start (capped), the schedules with no shift and the people most on call at night."""
+    caps = dict(CAPS, **(caps or {}))
+    entries = oncall or []
+    missing = uncovered(entries)
+    for entry in missing:
+        entry["team"] = entry.get("team_name") or "%s" % entry.get("team_id")
+    out = {"schedules": len(entries), "now": sum(1 for e in entries if not nobody(e.get("current"))),
+           "uncovered": missing, "ahead": None}
+    if health:
+        def who(people):
+            return ", ".join("%s" % (p.get("person_name") or p.get("person_id")) for p in people) or "nobody"
+        gaps = sorted(({"schedule": s.get("schedule_name"), "schedule_id": s.get("schedule_id"),
+                        "team": s.get("team_name") or "%s" % s.get("team_id"), "start": g["start_local"],
+                        "end": g["end_local"], "hours": round(g["seconds"] / 3600.0, 1), "before": who(g["before"]),
+                        "after": who(g["after"]), "_start": g["start"]}
+                       for s in health.get("schedules") or [] for g in s.get("gaps") or []),
+                      key=lambda g: (g["_start"], "%s" % g["schedule"]))
+        for gap in gaps:
+            del gap["_start"]
+        night = sorted((p for p in health.get("persons") or [] if p.get("sleep_hours")),
+                       key=lambda p: (-p["sleep_hours"], -p["hours"], "%s" % p["person_id"]))
+        out["ahead"] = {
+            "start": health["window"]["start_local"], "end": health["window"]["end_local"],
+            "gaps": gaps[:caps["gaps"]], "more_gaps": max(0, len(gaps) - caps["gaps"]), "gap_count": len(gaps),
+            "schedules_with_gaps": len(set(g["schedule_id"] for g in gaps)),
+            "empty": sorted("%s" % s.get("schedule_name") for s in health.get("schedules") or [] if s.get("empty")),
+            "night": [{"person_id": p["person_id"], "person_name": p.get("person_name"), "sleep_hours": p["sleep_hours"],
+                       "hours": p["hours"]} for p in night[:caps["night"]]],
+        }
+    return out
+
+
+def oncall_load(schedules, persons, start, end, time_zone=None):
+    """On-call load per person over [start, end), from the computed shifts (most hours first).
+
+    ``hours`` is wall-clock time on call, overlapping schedules merged, so it
+    is never more than the period; ``schedule_hours`` adds each schedule's own
+    hours (more than ``hours`` for a person on call in several at once);
+    ``sleep_hours`` (23:00 to 08:00) and ``weekend_hours`` are in ``time_zone``;
+    ``shifts`` counts the shifts (in every schedule) the person is in.
+    """
     names = dict((p.get("person_id"), p.get("person_name")) for p in persons or [])
-    load = {}
-    for item in schedules or []:
-        for shift in (item.get("final_schedule") or {}).get("schedules") or []:
-            begin, finish = max(shift.get("start") or 0, start), min(shift.get("end") or 0, end)
-            if finish <= begin:
-                continue
-            for pid in group_person_ids(shift.get("group")):
-                entry = load.setdefault(pid, {"person_id": pid, "person_name": names.get(pid), "seconds": 0,
-                                              "shifts": 0})
-                entry["seconds"] += finish - begin
-                entry["shifts"] += 1
-    rows = sorted(load.values(), key=lambda r: (-r["seconds"], -r["shifts"], "%s" % r["person_id"]))
+    by_schedule = dict((index, shifts_of(item, start, end)) for index, item in enumerate(schedules or []))
+    rows = []
+    for pid, entry in person_load(by_schedule, get_zone(time_zone)).items():
+        rows.append({"person_id": pid, "person_name": names.get(pid), "hours": hours(entry["seconds"], 1),
+                     "schedule_hours": hours(entry["schedule_seconds"], 1),
+                     "sleep_hours": hours(entry["sleep_seconds"], 1),
+                     "weekend_hours": hours(entry["weekend_seconds"], 1), "shifts": entry["shifts"],
+                     "_seconds": entry["seconds"]})
+    rows.sort(key=lambda r: (-r["_seconds"], -r["shifts"], "%s" % r["person_id"]))
     for row in rows:
-        row["hours"] = round(row.pop("seconds") / 3600.0, 1)
+        del row["_seconds"]
     return rows
 
 
@@ -203,13 +245,14 @@ def _days(start, end):
 
 
 def build_view(summary, previous=None, schedules=None, period=None, time_zone=None, window_start=None, caps=None,
-               changes=None):
+               changes=None, health=None):
     """Everything the report shows, as plain data for its templates.
 
     ``schedules`` is flashduty_schedule_info's result (``schedules``,
     ``oncall``, ``persons``) for the window starting at ``window_start``
     (the API computes at most 45 days); ``period`` is ``[start, end]``;
-    ``changes`` overrides CHANGES (what counts as news).
+    ``changes`` overrides CHANGES (what counts as news); ``health`` is
+    flashduty_schedule_health's result for the coming days (the coverage look-ahead).
     """
     caps = dict(CAPS, **(caps or {}))
     schedules = schedules or {}
@@ -245,7 +288,7 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
             (name, sum((t.get("interruptions_by_hours") or {}).get(name, 0) for t in teams)) for name in HOUR_BUCKETS)})
     groups, more_teams, oncall_count = _oncall_groups(schedules.get("oncall"), caps)
     load_from = max(start, window_start) if window_start is not None and start is not None else start
-    load = oncall_load(schedules.get("schedules"), schedules.get("persons"), load_from, end) if end else []
+    load = oncall_load(schedules.get("schedules"), schedules.get("persons"), load_from, end, time_zone) if end else []
 
     def local(ts, fmt="%Y-%m-%d %H:%M"):
         return datetime.fromtimestamp(ts, zone).strftime(fmt) if ts else ""
@@ -259,7 +302,6 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
         "teams": rows,
         "hours_totals": hours_totals,
         "oncall": {"groups": groups, "more_teams": more_teams, "schedules": oncall_count},
-        "coverage": {"schedules": len(schedules.get("oncall") or []),
-                     "now": sum(1 for e in schedules.get("oncall") or [] if e.get("current"))},
+        "coverage": coverage(schedules.get("oncall"), health, caps),
         "load": {"rows": load[:caps["load"]], "more": max(0, len(load) - caps["load"]), "people": len(load)},
     }

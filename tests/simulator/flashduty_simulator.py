@@ -188,16 +188,25 @@ ACCOUNT_ID = 2451002751131
 #   reference does not say): "missing" (no field), "null", or "zero"
 #   (time_filter {0, 0}, time_filters []).
 # accounts: {app key: account name}; keys not named share one account.
+# health_scenarios: schedules that need care when looking for gaps, by index % 10 (HEALTH_KINDS).
 BEHAVIOUR = {
     "total_cap": 1000, "export_row_cap": 10000, "column_order": "vendor", "bucket_position": "first",
     "bucket_format": "date", "latency": 0.0, "jitter": 0.0, "handshake": 0.0, "final_shifts": "clipped",
     "channels": 230, "read_only_keys": [], "absent_window": "missing", "accounts": {},
-    "json_no_value": "omit_zero", "csv_no_value": "zero",
+    "json_no_value": "omit_zero", "csv_no_value": "zero", "health_scenarios": False,
 }
 # json_no_value: how the JSON insight items show a field without a value (the vendor: "any field may be
 #   missing when it has no value"): "omit_zero" leaves out counts of 0 and means and percentages without
 #   a denominator, "omit" only the latter (zeros sent), "null" sends those as null.
 # csv_no_value: a mean or percentage without a denominator in an export: "zero" (0.0) or "empty" (an empty cell).
+# With health_scenarios, the schedules whose index % 10 is:
+#   3: a time-restricted layer, on call Monday to Friday 08:00-20:00 UTC only (nightly and weekend gaps);
+#   5: an override, every day 12:00-18:00 UTC the key's owner takes over (the rotation's shift is split);
+#   7: the rotation's second group has nobody in it (those shifts are gaps);
+#   9: no layers at all (always so): no shift.
+HEALTH_KINDS = {3: "restricted", 5: "override", 7: "empty_group", 9: "no_shift"}
+OVERRIDE_GROUP = {"group_name": "Override", "members": [{"role_id": 0, "person_ids": [OWNER_ID]}]}
+EMPTY_GROUP = {"group_name": "Group B (empty)", "members": [{"role_id": 0, "person_ids": []}]}
 
 
 def _num(*parts):
@@ -309,6 +318,7 @@ class DataSet:
                        if i < len(TEAM_NAMES) else "Team %d" % i} for i in range(teams)]
         self.persons = [2476123212131 + 1000 * i for i in range(persons)]
         self.added = 0  # schedules created while the simulator runs (newest first)
+        self.health = False  # BEHAVIOUR's health_scenarios
         self._cache = {}
         self._encoded = {}
 
@@ -400,6 +410,54 @@ class DataSet:
         start = sched["anchor"] + k * sched["shift"]
         return start, start + sched["shift"], sched["groups"][k % len(sched["groups"])]
 
+    def kind(self, sched):
+        """The schedule's health scenario (HEALTH_KINDS), or None."""
+        return HEALTH_KINDS.get(sched["index"] % 10) if self.health else None
+
+    def segments(self, sched, start, end):
+        """``[(start, end, group)]``: the final schedule (layers and overrides collapsed) that meets
+        [start, end), each piece whole (not cut at start and end)."""
+        kind = self.kind(sched)
+        out = []
+        t = start
+        while t < end:
+            s, e, group = self.shift_at(sched, t)
+            if kind == "empty_group" and group is sched["groups"][1 % len(sched["groups"])]:
+                group = EMPTY_GROUP
+            out.append((s, e, group))
+            t = e
+        if kind not in ("restricted", "override"):
+            return out
+        pieces = []
+        for s, e, group in out:
+            day = s - s % DAY
+            while day < e:
+                if kind == "restricted":
+                    if datetime.fromtimestamp(day, timezone.utc).weekday() < 5:
+                        a, b = max(s, day + 8 * 3600), min(e, day + 20 * 3600)
+                        if a < b:
+                            pieces.append((a, b, group))
+                else:
+                    a, b = max(s, day), min(e, day + DAY)
+                    over_a, over_b = max(a, day + 12 * 3600), min(b, day + 18 * 3600)
+                    if over_a < over_b:
+                        if a < over_a:
+                            pieces.append((a, over_a, group))
+                        pieces.append((over_a, over_b, OVERRIDE_GROUP))
+                        if over_b < b:
+                            pieces.append((over_b, b, group))
+                    elif a < b:
+                        pieces.append((a, b, group))
+                day += DAY
+        # Pieces of one group that touch across midnight are one shift.
+        joined = []
+        for piece in pieces:
+            if joined and joined[-1][1] == piece[0] and joined[-1][2] is piece[2]:
+                joined[-1] = (joined[-1][0], piece[1], piece[2])
+            else:
+                joined.append(piece)
+        return [p for p in joined if p[1] > start and p[0] < end]
+
     def item(self, sched, window=None, now=None, final_shifts="clipped"):
         def oncall(start, end, group):
             return {"start": start, "end": end, "group": group, "weight": 1, "index": 0,
@@ -425,9 +483,7 @@ class DataSet:
         if window and sched["groups"]:
             start, end = window
             shifts = []
-            t = start
-            while t < end:
-                s, e, group = self.shift_at(sched, t)
+            for s, e, group in self.segments(sched, start, end):
                 if final_shifts == "whole":
                     shifts.append(oncall(s, e, group))
                 elif final_shifts == "split":
@@ -436,13 +492,20 @@ class DataSet:
                     shifts += [oncall(s, half, group), oncall(half, e, group)] if e - s > 1 else [oncall(s, e, group)]
                 else:
                     shifts.append(oncall(max(s, start), min(e, end), group))
-                t = e
             item["final_schedule"]["schedules"] = shifts
             item["schedule_layers"] = [{"layer_name": "Layer 1", "schedules": shifts}]
-            cs, ce, cg = self.shift_at(sched, now)
-            ns, ne, ng = self.shift_at(sched, ce)
-            item["cur_oncall"] = oncall(cs, ce, cg)
-            item["next_oncall"] = oncall(ns, ne, ng)
+            if self.kind(sched) is None:
+                cs, ce, cg = self.shift_at(sched, now)
+                ns, ne, ng = self.shift_at(sched, ce)
+                item["cur_oncall"] = oncall(cs, ce, cg)
+                item["next_oncall"] = oncall(ns, ne, ng)
+            else:
+                around = [p for p in self.segments(sched, now - 8 * DAY, now + 16 * DAY) if p[2]["members"][0]
+                          ["person_ids"]]
+                current = [p for p in around if p[0] <= now < p[1]]
+                later = [p for p in around if p[0] > now]
+                item["cur_oncall"] = oncall(*current[0]) if current else None
+                item["next_oncall"] = oncall(*later[0]) if later else None
         return item
 
 
@@ -548,6 +611,7 @@ class Simulator:
         with self.lock:
             self.faults, self.log = [], []
             self.behaviour = dict(BEHAVIOUR)
+            self.data.health = False
             self.hits.clear()
             self.data.added = 0
             self.rules.clear()
@@ -1144,6 +1208,7 @@ class _Handler(BaseHTTPRequestHandler):
             for name in BEHAVIOUR:
                 if name in payload:
                     sim.behaviour[name] = payload[name]
+            sim.data.health = bool(sim.behaviour["health_scenarios"])
         else:
             return self._json(404, {"error": "unknown admin path"})
         return self._json(200, {"ok": True})

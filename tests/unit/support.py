@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 import os
 import sys
+from datetime import datetime, timezone
 
 import requests
 
@@ -19,7 +20,7 @@ for _path in (os.path.join(ROOT, "tests", "simulator"), COLLECTIONS):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from flashduty_simulator import DEFAULT_APP_KEY, DataSet, Simulator  # noqa: E402,F401  pylint: disable=unused-import
+from flashduty_simulator import DEFAULT_APP_KEY, OWNER_ID, DataSet, Simulator  # noqa: E402,F401  pylint: disable=unused-import
 
 
 class FakeTime:
@@ -211,6 +212,43 @@ def sim_figures(handle, start, end):
         figures["mttr"] = round(figures["close_s"] / figures["closed"], 1) if figures["closed"] else None
         figures["ack_pct"] = round(100.0 * figures["ack"] / figures["incidents"], 1) if figures["incidents"] else None
     return teams, totals
+
+
+_DATA = DataSet()
+
+
+def scenario_on_call(index, hour, data=None):
+    """The person ids on call at ``hour`` in the simulator's schedule ``index`` with its health scenarios
+    (HEALTH_KINDS) on, by their rules applied here; None: the schedule has no layers."""
+    sched = (data or _DATA).schedule(index)
+    if not sched["groups"]:
+        return None
+    dummy, dummy2, group = DataSet.shift_at(sched, hour)
+    persons = list(dict.fromkeys(p for m in group["members"] for p in m["person_ids"]))
+    at = datetime.fromtimestamp(hour, timezone.utc)
+    if index % 10 == 3 and not (at.weekday() < 5 and 8 <= at.hour < 20):
+        return []
+    if index % 10 == 5 and 12 <= at.hour < 18:
+        return [OWNER_ID]
+    if index % 10 == 7 and group is sched["groups"][1]:
+        return []
+    return persons
+
+
+def scenario_gaps(index, start, end, min_gap=0, data=None):
+    """``[(start, end, before, after)]`` of the runs of hours with nobody on call."""
+    out, run = [], None
+    for hour in range(start, end, 3600):
+        if not scenario_on_call(index, hour, data):
+            run = run or [hour, hour]
+            run[1] = hour + 3600
+        elif run:
+            out.append(run)
+            run = None
+    if run:
+        out.append(run)
+    return [(a, b, scenario_on_call(index, a - 3600, data) if a > start else [],
+             scenario_on_call(index, b, data) if b < end else []) for a, b in out if b - a >= min_gap]
 
 
 ROLE_PLAY = """

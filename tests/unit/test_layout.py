@@ -36,6 +36,7 @@ TESTED_BY = {
     "plugins/module_utils/pacing_file.py": ["plugins/module_utils/test_pacing.py"],
     "plugins/module_utils/redaction.py": ["plugins/module_utils/test_client.py"],
     "plugins/module_utils/retry.py": ["plugins/module_utils/test_client.py"],
+    "plugins/module_utils/schedule_health.py": ["plugins/modules/test_flashduty_schedule_health.py"],
     "plugins/module_utils/schedule.py": ["plugins/modules/test_flashduty_schedule_info.py",
                                          "plugins/module_utils/test_paging.py"],
     "plugins/module_utils/silence_rule.py": ["plugins/modules/test_flashduty_silence_rule.py"],

@@ -219,3 +219,25 @@ def test_the_simulators_help_describes_every_option_and_run_takes_a_command_with
     assert ran.returncode == 7, ran.stderr
     missing = subprocess.run([sys.executable, sim_path, "run"], capture_output=True, text=True, check=False)
     assert missing.returncode == 2 and "run needs a command, for example" in missing.stderr
+
+
+# The audit of the coming days: it fails on the simulator's gaps and empty schedules with one line per
+# finding and still prints its summary; with nothing to fail on it only reports.
+@pytest.mark.matrix
+@pytest.mark.parametrize("inventory", INVENTORIES)
+def test_schedule_audit_fails_on_gaps_with_one_line_each_and_prints_the_summary(sim, tmp_path, inventory):
+    env = playbook_env(sim, tmp_path)
+    env["ANSIBLE_PYTHON_INTERPRETER"] = "auto_silent"
+    sim.config(health_scenarios=True)
+    args = ["flashcat.flashduty.schedule_audit", "-e", '{"audit_team_names": ["Payments, EU"]}'] + inventory_args(inventory,
+                                                                                                        tmp_path)
+    run = ansible_playbook(args, env, tmp_path)
+    assert run.returncode == 2, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "findings of gaps, empty:" in run.stdout and "gap: schedule " in run.stdout
+    assert "empty: schedule " in run.stdout and "schedules checked from" in run.stdout
+    assert "UNREACHABLE" not in run.stdout and "ssh" not in run.stdout.lower()
+    assert all(r["status"] == 200 for r in sim.requests())
+    if inventory == "file":
+        run = ansible_playbook(args + ["-e", '{"audit_fail_on": []}'], env, tmp_path)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        assert "25 schedules checked from" in run.stdout and "NIGHTS" in run.stdout

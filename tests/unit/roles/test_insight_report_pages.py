@@ -7,7 +7,9 @@ schedules (full-page screenshots, print to A4, the CJK font checked)."""
 
 from __future__ import absolute_import, division, print_function
 
+import csv
 import html as htmllib
+import io
 import json
 import os
 import re
@@ -16,7 +18,7 @@ from datetime import datetime, timezone
 import pytest
 
 from browser import Browser, find_chromium
-from support import SimHandle, Simulator, role_play, run_playbook, sim_figures
+from support import SimHandle, Simulator, role_play, run_playbook, scenario_gaps, sim_figures
 from flashduty_simulator import DataSet
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils import export_columns as layout
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_view import change, duration
@@ -153,26 +155,110 @@ def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(we
     assert "Incidents **%s**" % "{:,}".format(totals["incidents"]) in summary and "On call now:" in summary
 
 
-def test_oncall_load_is_the_shifts_hours_clipped_to_the_period(weekly):
-    dummy, report, fact = weekly
-    data = DataSet()
-    expected = {}
-    for index in range(300):
+def oncall_oracle(data, count, start, end):
+    """Per person, from the simulator's own rotation, hour by hour (every shift starts and ends on a whole
+    hour): the set of hours on call (wall clock), the schedule-hours, the shifts, and the UTC sleep
+    (23:00-08:00) and weekend hours among the wall-clock ones."""
+    people = {}
+    for index in range(count):
         sched = data.schedule(index)
         if not sched["groups"]:
             continue
-        t = START
-        while t < END:
-            s, e, group = DataSet.shift_at(sched, t)
-            seconds = min(e, END) - max(s, START)
+        seen = set()
+        for hour in range(start, end, 3600):
+            s, dummy, group = DataSet.shift_at(sched, hour)
             for pid in dict.fromkeys(p for m in group["members"] for p in m["person_ids"]):
-                hours, shifts = expected.get(pid, (0, 0))
-                expected[pid] = (hours + seconds, shifts + 1)
-            t = e
-    load = dict((r["person_id"], (r["hours"], r["shifts"])) for r in fact["oncall_load"])
-    assert load == dict((pid, (round(sec / 3600.0, 1), n)) for pid, (sec, n) in expected.items())
+                entry = people.setdefault(pid, {"hours": set(), "schedule_hours": 0, "shifts": 0})
+                entry["hours"].add(hour)
+                entry["schedule_hours"] += 1
+                if (s, pid) not in seen:
+                    seen.add((s, pid))
+                    entry["shifts"] += 1
+    out = {}
+    for pid, entry in people.items():
+        at = [datetime.fromtimestamp(h, timezone.utc) for h in entry["hours"]]
+        out[pid] = {"hours": float(len(entry["hours"])), "schedule_hours": float(entry["schedule_hours"]),
+                    "sleep_hours": float(sum(1 for t in at if t.hour >= 23 or t.hour < 8)),
+                    "weekend_hours": float(sum(1 for t in at if t.weekday() >= 5)), "shifts": entry["shifts"]}
+    return out
+
+
+def test_oncall_load_is_wall_clock_hours_with_overlapping_schedules_merged(weekly):
+    dummy, report, fact = weekly
+    expected = oncall_oracle(DataSet(), 300, START, END)
+    load = dict((r["person_id"], dict((k, r[k]) for k in ("hours", "schedule_hours", "sleep_hours",
+                                                           "weekend_hours", "shifts"))) for r in fact["oncall_load"])
+    assert load == expected
+    # The people of this data set are on call in several schedules at once: the old sum (schedule-hours)
+    # is far above the week, the wall-clock hours never are.
+    assert max(r["schedule_hours"] for r in expected.values()) > 7 * 24
+    assert all(r["hours"] <= 7 * 24 for r in fact["oncall_load"])
+    assert [r["hours"] for r in fact["oncall_load"]] == sorted((r["hours"] for r in fact["oncall_load"]), reverse=True)
     lines = (report / "oncall_load.csv").read_text().splitlines()
-    assert lines[0] == "person_id,person_name,hours,shifts" and len(lines) == 1 + len(expected)
+    assert lines[0] == "person_id,person_name,hours,schedule_hours,sleep_hours,weekend_hours,shifts"
+    assert len(lines) == 1 + len(expected)
+    html = (report / "report.html").read_text()
+    top = fact["oncall_load"][0]
+    row = html.split('<tr data-person-id="%s">' % top["person_id"], 1)[1].split("</tr>", 1)[0]
+    assert '<td data-load="hours">%s</td>' % top["hours"] in row
+    assert '<td data-load="schedule_hours">%s</td>' % top["schedule_hours"] in row
+    md = (report / "report.md").read_text()
+    assert "| %s | %s | %s |" % (top["hours"], top["schedule_hours"], top["sleep_hours"]) in md
+
+
+def test_every_schedule_with_nobody_on_call_is_in_the_html_the_markdown_and_oncall_csv(weekly):
+    dummy, report, fact = weekly
+    data = DataSet()
+    # The simulator's every tenth schedule has no layers: no shift, nobody now or next.
+    empty = dict((data.schedule(i)["id"], data.schedule(i)["name"]) for i in range(300) if not data.schedule(i)["groups"])
+    assert len(empty) == 30
+    assert set(e["schedule_id"] for e in fact["oncall"] if not e["current"]) == set(empty)
+    html = (report / "report.html").read_text()
+    table = html.split('id="coverage"', 1)[1].split("</table>", 1)[0]
+    assert set(int(x) for x in re.findall(r'data-schedule-id="(\d+)"', table)) == set(empty)
+    assert all(htmllib.escape(name) in table for name in empty.values())
+    assert "270 of 300 schedules have someone on call now; 30 have nobody on call now or next" in html
+    md = (report / "report.md").read_text()
+    section = md.split("## Coverage", 1)[1].split("## On call now and next", 1)[0]
+    assert "270 of 300 schedules have someone on call now; 30 have nobody" in section
+    for name in empty.values():
+        assert "| %s | " % name in section and section.count("**nobody**") == 60
+    rows = list(csv.DictReader(io.StringIO((report / "oncall.csv").read_text())))
+    flagged = dict((r["schedule"], r["coverage"]) for r in rows if r["coverage"])
+    assert set(flagged) == set(empty.values())
+    assert all(v == "no shift in the period; nobody on call now; nobody on call next" for v in flagged.values())
+
+
+def test_the_coverage_section_lists_the_coming_gaps_and_the_night_load(sim, tmp_path):
+    # The simulator's health scenarios: time-restricted layers, overrides, groups with nobody, no shifts.
+    sim.config(health_scenarios=True)
+    team = 1  # "Payments, EU": schedules 1, 13, 25, ... (each scenario among them)
+    report, fact = run_report(sim, tmp_path, insight_report_team_ids=[4295771902131 + team],
+                              insight_report_compare=False)  # the look-ahead starts at the period's end
+    indexes = [i for i in range(300) if i % 12 == team]
+    # A schedule with no shift at all is listed as such, not as a gap.
+    # By start, then schedule name, as the report lists them.
+    expected = [(a, b, sid) for a, name, b, sid in sorted(
+        (a, DataSet().schedule(i)["name"], b, DataSet().schedule(i)["id"]) for i in indexes
+        if DataSet().schedule(i)["groups"] for a, b, x, y in scenario_gaps(i, END, END + 14 * 86400))]
+    assert len(expected) > 25
+    ahead = fact["coverage"]["ahead"]
+    assert ahead["start"] == "2026-05-25 00:00" and ahead["end"] == "2026-06-08 00:00"
+    assert ahead["gap_count"] == len(expected) and ahead["more_gaps"] == len(expected) - 25
+    shown = [(g["schedule_id"], g["start"], g["end"]) for g in ahead["gaps"]]
+    fmt = lambda ts: datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M")  # noqa: E731
+    assert shown == [(sid, fmt(a), fmt(b)) for a, b, sid in expected[:25]]
+    empty = [DataSet().schedule(i)["name"] for i in indexes if not DataSet().schedule(i)["groups"]]
+    assert ahead["empty"] == sorted(empty) and empty
+    html = (report / "report.html").read_text()
+    table = html.split('id="gaps"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr data-schedule-id=") == 25 and "and %d more gaps" % (len(expected) - 25) in html
+    assert "%d gaps with nobody on call in" % len(expected) in html
+    night = ahead["night"]
+    assert night and [p["sleep_hours"] for p in night] == sorted((p["sleep_hours"] for p in night), reverse=True)
+    assert 'id="night">Most on call at night' in html
+    md = (report / "report.md").read_text()
+    assert "%d gaps with nobody on call in" % len(expected) in md and "| %s |" % fmt(expected[0][0]) in md
 
 
 def test_the_role_asks_for_its_fields_in_the_vendors_order(weekly):

@@ -173,8 +173,9 @@ def test_parse_duration_reads_seconds_and_units(value, seconds):
 
 @pytest.mark.parametrize("value", ["soon", "-1h", "0", 0, 0.4, True, None, float("inf"), "2x"])
 def test_parse_duration_refuses_anything_else_naming_the_option(value):
+    # As a silence rule's duration does: at least a second.
     with pytest.raises(ValidationError) as info:
-        parse_duration(value, "duration")
+        parse_duration(value, "duration", minimum=1)
     assert str(info.value).startswith("duration: ")
 
 
@@ -193,3 +194,18 @@ def test_pad_counts_terminal_columns(text, width, expected):
     assert pad(u"运维", 6, "right") == u"  运维"
     if text and display_width(text) <= width:
         assert display_width(pad(text, width)) == width
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0, 0), (90, 90), (90.7, 90), ("90", 90), ("30m", 1800), ("1h30m", 5400), ("1h 30m", 5400), ("2d", 172800),
+    ("1w", 604800), ("0.5h", 1800), ("15M", 900),
+])
+def test_duration_forms(value, expected):
+    assert parse_duration(value, "min_gap") == expected
+
+
+@pytest.mark.parametrize("value", [-1, "-1h", "soon", "", None, True, float("nan"), "1x", [60]])
+def test_a_bad_duration_names_the_option(value):
+    with pytest.raises(ValidationError) as err:
+        parse_duration(value, "min_gap")
+    assert str(err.value).startswith("min_gap: ")
