@@ -37,7 +37,8 @@ WEEKEND_DAYS = (5, 6)  # Saturday, Sunday (date.weekday())
 
 
 def shifts_of(item, start=None, end=None):
-    """The computed shifts of one schedule item, clipped to [start, end), by start.
+    """The computed shifts of one schedule item, clipped to [start, end), by start, pieces back to back
+    with the same group joined (see :func:`join_shifts`).
 
     A shift without a valid start and end (or with end <= start after
     clipping) is left out; ``person_ids`` is a tuple (empty for a group with
@@ -60,25 +61,26 @@ def shifts_of(item, start=None, end=None):
         group = entry.get("group") or {}
         out.append({"start": begin, "end": finish, "group_name": group.get("group_name"),
                     "person_ids": tuple(group_person_ids(group))})
-    out.sort(key=lambda s: (s["start"], s["end"]))
-    return out
+    return join_shifts(out)
 
 
 def join_shifts(shifts, edges=()):
     """One schedule's shifts from several windows as one list, by start.
 
     The same shift seen in two windows (the API may clip it at the window or
-    not) is kept once; a shift cut at one of the ``edges`` (a window's end is
-    the next one's start) is joined again when the same group is on call on
-    both sides. Shifts that merely touch elsewhere stay two shifts.
+    not) is kept once, and pieces back to back with the same group on call
+    are one shift: where the server cuts a stretch (a window's edge, one of
+    ``edges``, or inside a window where a layer or an override begins) is not
+    documented, so a shift is a continuous stretch of the same people, and
+    its count does not depend on the cuts.
     """
-    edges = set(edges)
+    del edges  # every seam is treated alike; kept for the callers that name the windows' edges
     out = []
     for shift in sorted(shifts, key=lambda s: (s["start"], s["end"])):
         last = out[-1] if out else None
         same = last is not None and last["person_ids"] == shift["person_ids"] and \
             last["group_name"] == shift["group_name"]
-        if same and (shift["start"] < last["end"] or (shift["start"] == last["end"] and last["end"] in edges)):
+        if same and shift["start"] <= last["end"]:
             last["end"] = max(last["end"], shift["end"])
             continue
         out.append(dict(shift))

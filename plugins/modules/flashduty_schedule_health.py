@@ -190,7 +190,10 @@ schedules:
       type: list
       elements: dict
     shifts:
-      description: The number of shifts in the window (a shift cut at a request window's edge counts once).
+      description:
+        - The number of shifts in the window. A shift is a continuous stretch of one group on call; pieces the API
+          returns back to back for the same group (cut at a request window's edge, or where a layer or an override
+          begins) count once.
       type: int
     people:
       description: Each person of this schedule with C(person_id), C(person_name), C(hours) and C(shifts) in it.

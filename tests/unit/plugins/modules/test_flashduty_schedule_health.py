@@ -29,13 +29,20 @@ def by_kind(kind, team=None):
 
 
 def shift_starts(index, start, end):
-    """The distinct shifts (by their start) of schedule ``index`` in [start, end), as the API computes them."""
+    """The shifts of schedule ``index`` in [start, end): continuous stretches of the same group, from the
+    simulator's own rotation (its segments, back to back with the same group counted once)."""
     sched = DATA.schedule(index)
     DATA.health = True
     try:
-        return len(DATA.segments(sched, start, end))
+        segments = DATA.segments(sched, start, end)
     finally:
         DATA.health = False
+    stretches = 0
+    for number, (begin, dummy, group) in enumerate(segments):
+        before = segments[number - 1] if number else None
+        if not (before and before[1] == begin and before[2] == group):
+            stretches += 1
+    return stretches
 
 
 def run_health(sim, run_module, conn, check_mode=False, **args):
