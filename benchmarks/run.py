@@ -436,7 +436,10 @@ def bench_health(sim, work, count=1000, days=90, repeats=3):
                      "gaps": result["summary"]["gaps"], "schedules": result["summary"]["schedules"]})
     waves = windows * (1 + (-(-(pages - 1) // 50) if pages > 1 else 0)) + 1
     floor = max(waves * LATENCY, (runs[0]["requests"] - 1) / 50.0)
-    median = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
+
+    def median(key):
+        return statistics.median(r[key] for r in runs)
+
     return {"schedules": count, "days": days, "windows": windows, "pages": pages, "repeats": repeats,
             "requests": max(r["requests"] for r in runs), "busiest_second": max(r["busiest"] for r in runs),
             "429s": sum(r["429s"] for r in runs), "floor_s": floor, "module_wall_s": median("wall"),

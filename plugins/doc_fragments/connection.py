@@ -107,3 +107,16 @@ attributes:
     membership:
       - flashcat.flashduty.flashduty
 """
+
+    # The attributes of a module that only reads (every _info module and schedule_health).
+    READ_ONLY = r"""
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it runs in check mode as it does otherwise.
+  diff_mode:
+    support: N/A
+    details: The module changes nothing.
+  platform:
+    platforms: posix
+"""

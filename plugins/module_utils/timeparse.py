@@ -98,8 +98,8 @@ def parse_duration(value, name, minimum=0):
     if seconds is None or seconds < 0:
         raise ValidationError(name, "expected a length of time (%s), got %r" % (DURATION_FORMS, value))
     if int(seconds) < minimum:
-        raise ValidationError(name, "must be at least %d second%s, got %r" % (minimum, "" if minimum == 1 else "s",
-                                                                             value))
+        unit = "second" if minimum == 1 else "seconds"
+        raise ValidationError(name, "must be at least %d %s, got %r" % (minimum, unit, value))
     return int(seconds)
 
 

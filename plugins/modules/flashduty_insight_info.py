@@ -25,17 +25,9 @@ author:
 extends_documentation_fragment:
   - flashcat.flashduty.connection
   - flashcat.flashduty.connection.ACTIONGROUP
+  - flashcat.flashduty.connection.READ_ONLY
   - flashcat.flashduty.insight
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads; it runs in check mode as it does otherwise.
-  diff_mode:
-    support: N/A
-    details: The module changes nothing.
-  platform:
-    platforms: posix
 options:
   dimension:
     description:

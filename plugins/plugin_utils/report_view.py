@@ -116,8 +116,8 @@ def _compare_all(current, previous, changes=None):
         value_base = base
         if key == "interruptions":
             value_base = _base({"incidents": (current or {}).get(key)}, {"incidents": (previous or {}).get(key)})
-        out[key] = judge(key, change((current or {}).get(key), (previous or {}).get(key) if previous else None, kind),
-                          kind, value_base, changes)
+        entry = change((current or {}).get(key), (previous or {}).get(key) if previous else None, kind)
+        out[key] = judge(key, entry, kind, value_base, changes)
     return out
 
 

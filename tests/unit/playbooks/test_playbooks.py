@@ -229,8 +229,8 @@ def test_schedule_audit_fails_on_gaps_with_one_line_each_and_prints_the_summary(
     env = playbook_env(sim, tmp_path)
     env["ANSIBLE_PYTHON_INTERPRETER"] = "auto_silent"
     sim.config(health_scenarios=True)
-    args = ["flashcat.flashduty.schedule_audit", "-e", '{"audit_team_names": ["Payments, EU"]}'] + inventory_args(inventory,
-                                                                                                        tmp_path)
+    args = ["flashcat.flashduty.schedule_audit", "-e", '{"audit_team_names": ["Payments, EU"]}']
+    args += inventory_args(inventory, tmp_path)
     run = ansible_playbook(args, env, tmp_path)
     assert run.returncode == 2, run.stdout[-3000:] + run.stderr[-3000:]
     assert "findings of gaps, empty:" in run.stdout and "gap: schedule " in run.stdout

@@ -21,7 +21,7 @@ from browser import Browser, find_chromium
 from support import SimHandle, Simulator, role_play, run_playbook, scenario_gaps, sim_figures
 from flashduty_simulator import DataSet
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils import export_columns as layout
-from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_view import change, duration
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_view import duration
 
 NOW = 1779667200  # 2026-05-25 00:00 UTC
 START, END = NOW - 7 * 86400, NOW
@@ -127,8 +127,8 @@ def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(we
                                         max(totals[key], before[key]) if key == "interruptions" else base)[2]]
     team_names = dict((t, DataSet().teams[t - 4295771902131]["team_name"]) for t in teams)
     news.sort(key=lambda n: -n[1])
-    wanted = [("All teams", label) for label in headline_news] + [(team_names[t], "Incidents") for t, _ in news]
-    assert [(htmllib.unescape(scope), label) for scope, label, _, _ in listed][:len(wanted[:6])] == wanted[:6]
+    wanted = [("All teams", label) for label in headline_news] + [(team_names[t], "Incidents") for t, dummy in news]
+    assert [(htmllib.unescape(scope), label) for scope, label, dummy, dummy2 in listed][:len(wanted[:6])] == wanted[:6]
     for scope, label, old, new in listed:
         if label == "Incidents" and scope != "All teams":
             (team_id,) = [t for t, n in team_names.items() if n == htmllib.unescape(scope)]
@@ -147,8 +147,8 @@ def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(we
     assert "the end not included" in html and "<dt>Interruptions</dt>" in html and "Hours in UTC." in html
     hours = cell_texts(html, "hours")
     for team_id, cells in hours.items():
-        assert [int(c[0].replace(",", "")) for c in cells[1:4]] == [teams[team_id]["hours"].get(h, 0)
-                                                                     for h in ("work", "off", "sleep")]
+        expected = [teams[team_id]["hours"].get(h, 0) for h in ("work", "off", "sleep")]
+        assert [int(c[0].replace(",", "")) for c in cells[1:4]] == expected
     # The chat summary: short, with the headline as the HTML has it.
     summary = (report / "summary.md").read_text(encoding="utf-8")
     assert len(summary.strip().splitlines()) <= 20 and fact["files"]["summary_md"].endswith("summary.md")
@@ -186,8 +186,8 @@ def oncall_oracle(data, count, start, end):
 def test_oncall_load_is_wall_clock_hours_with_overlapping_schedules_merged(weekly):
     dummy, report, fact = weekly
     expected = oncall_oracle(DataSet(), 300, START, END)
-    load = dict((r["person_id"], dict((k, r[k]) for k in ("hours", "schedule_hours", "sleep_hours",
-                                                           "weekend_hours", "shifts"))) for r in fact["oncall_load"])
+    keys = ("hours", "schedule_hours", "sleep_hours", "weekend_hours", "shifts")
+    load = dict((r["person_id"], dict((k, r[k]) for k in keys)) for r in fact["oncall_load"])
     assert load == expected
     # The people of this data set are on call in several schedules at once: the old sum (schedule-hours)
     # is far above the week, the wall-clock hours never are.
@@ -246,7 +246,9 @@ def test_the_coverage_section_lists_the_coming_gaps_and_the_night_load(sim, tmp_
     assert ahead["start"] == "2026-05-25 00:00" and ahead["end"] == "2026-06-08 00:00"
     assert ahead["gap_count"] == len(expected) and ahead["more_gaps"] == len(expected) - 25
     shown = [(g["schedule_id"], g["start"], g["end"]) for g in ahead["gaps"]]
-    fmt = lambda ts: datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M")  # noqa: E731
+
+    def fmt(ts):
+        return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M")
     assert shown == [(sid, fmt(a), fmt(b)) for a, b, sid in expected[:25]]
     empty = [DataSet().schedule(i)["name"] for i in indexes if not DataSet().schedule(i)["groups"]]
     assert ahead["empty"] == sorted(empty) and empty
@@ -310,6 +312,7 @@ MEASURE = """
   };
 })()
 """
+
 
 def chromium():
     path = find_chromium()

@@ -314,8 +314,8 @@ def test_proxy_environment_variables_are_honoured(sim, tmp_path, monkeypatch):
 
 
 CREATE = "/channel/silence/rule/create"
-RULE = {"channel_id": 1300000000, "rule_name": "deploy", "time_filter": {"start_time": 1763000000,
-                                                                        "end_time": 1763003600},
+RULE = {"channel_id": 1300000000, "rule_name": "deploy",
+        "time_filter": {"start_time": 1763000000, "end_time": 1763003600},
         "filters": [[{"key": "alert_severity", "oper": "IN", "vals": ["Critical"]}]]}
 
 

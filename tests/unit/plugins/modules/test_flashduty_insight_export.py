@@ -459,8 +459,7 @@ DIMENSION_FIELDS = {
 
 @pytest.mark.parametrize("dimension", ["responder", "channel"])
 @pytest.mark.parametrize("order,position,form", LAYOUTS)
-def test_a_dimensions_export_is_read_by_what_its_columns_hold(sim, args, run_module, dimension, order, position,
-                                                               form):
+def test_a_dimensions_export_is_read_by_what_its_columns_hold(sim, args, run_module, dimension, order, position, form):
     """Asked in the vendor's order, served in every layout: the columns checked by their values give the
     simulator's own figures row for row (the filter insight_rows runs insight_summary.export_rows)."""
     from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_summary import export_rows

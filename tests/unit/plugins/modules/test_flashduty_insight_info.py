@@ -100,8 +100,7 @@ def test_a_weighted_mean_by_hand_is_not_a_mean_of_means(sim, args, run_module):
 
 
 @pytest.mark.parametrize("style", ["omit_zero", "omit", "null"])
-def test_fields_without_a_value_give_the_same_totals_however_the_api_leaves_them_out(sim, args, run_module,
-                                                                                      style):
+def test_fields_without_a_value_give_the_same_totals_however_the_api_leaves_them_out(sim, args, run_module, style):
     sim.config(json_no_value=style)
     result = run(run_module, args, dimension="responder", team_ids=[THIRD], aggregate_unit="day", split_hours=True)
     expected = expected_totals(sim, "responder", "/insight/responder")

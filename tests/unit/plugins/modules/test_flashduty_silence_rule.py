@@ -100,8 +100,8 @@ UPDATES = [
      and r["time_filter"] is None),
     (dict(match={"alert_severity": ["Critical", "Warning"]}),
      lambda r: r["filters"] == [[{"key": "alert_severity", "oper": "IN", "vals": ["Critical", "Warning"]}]]),
-    (dict(match=None, filters=[[{"key": "check", "oper": "NOTIN", "vals": ["/disk.*/"]}], [{"key": "resource",
-                                                                                          "vals": "db-1"}]]),
+    (dict(match=None, filters=[[{"key": "check", "oper": "NOTIN", "vals": ["/disk.*/"]}],
+                               [{"key": "resource", "vals": "db-1"}]]),
      lambda r: r["filters"] == [[{"key": "check", "oper": "NOTIN", "vals": ["/disk.*/"]}],
                                 [{"key": "resource", "oper": "IN", "vals": ["db-1"]}]]),
 ]

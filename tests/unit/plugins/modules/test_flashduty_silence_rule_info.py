@@ -68,7 +68,7 @@ def test_every_channel_every_page_and_a_rule_name(sim, conn, run_module, made):
     assert nightly["channel_name"] == "channel-0215" and nightly["time_filters"][0]["start"] == "01:00"
     assert view(nightly)["windows"] == [{"start": "01:00", "end": "02:00", "weekdays": [], "calendar_id": "",
                                          "is_off": False}] and view(nightly)["window"] is None
-    assert _writes(sim) == [r for r in sim.requests()[:4]]  # only the four the fixture made
+    assert _writes(sim) == list(sim.requests()[:4])  # only the four the fixture made
 
 
 def test_an_unknown_channel_name_fails_with_the_closest(sim, conn, run_module):
