@@ -401,3 +401,36 @@ def test_the_readme_deploy_guard_runs_as_written_on_unreachable_hosts(sim, tmp_p
     assert refused.returncode != 0
     assert "intruder@example.com is not on call; ask %s" % " or ".join(e["person_name"] for e in oncall) \
         in refused.stdout
+
+
+@pytest.mark.matrix
+def test_the_readme_mail_to_the_on_call_renders_as_written(sim, tmp_path):
+    # The README's mail task needs community.general, which this suite does not install: its expressions run
+    # here as written (the lookup in `to` and `body`), and what the mail would get is checked against the
+    # simulator's rotation.
+    import json
+    import re
+    import time
+    import yaml
+    from support import ROOT, run_playbook
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        section = handle.read().split("## The oncall lookup", 1)[1].split("\n## ", 1)[0]
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", section, re.S) if "community.general.mail" in b]
+    (task,) = yaml.safe_load(block)
+    mail = task["community.general.mail"]
+    out = tmp_path / "mail.json"
+    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False,
+             "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+             "tasks": [{"ansible.builtin.set_fact": {"mail_to": mail["to"], "mail_body": mail["body"]}},
+                       {"ansible.builtin.copy": {"dest": str(out),
+                                                 "content": "{{ {'to': mail_to, 'body': mail_body} | to_json }}"}}]}]
+    now = int(time.time())
+    run_result = run_playbook(sim, tmp_path, yaml.safe_dump(play))
+    assert run_result.returncode == 0, run_result.stdout + run_result.stderr
+    got = json.loads(out.read_text())
+    sre = [t["team_id"] for t in sim.sim.data.teams if t["team_name"] == "SRE"]
+    indexes = [i for i in range(300) if sim.sim.data.schedule(i)["team_id"] in sre and sim.sim.data.schedule(i)["groups"]]
+    on_call = [e for i in indexes for e in expected(sim, i, at=now)]
+    assert on_call and sorted(got["to"]) == sorted(set(e["email"] for e in on_call if e["email"]))
+    assert got["body"].endswith(": you are on call during the maintenance.")
+    assert all(e["schedule_name"] in got["body"] for e in on_call)
