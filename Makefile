@@ -70,7 +70,7 @@ $(COLLECTION_LINK):
 demo: runtime
 	@$(VENV)/bin/python $(SIM) run \
 	  ansible-playbook flashcat.flashduty.demo -e insight_report_dir=$(BUILD)/demo-report
-	@echo "The report: $(BUILD)/demo-report/report.html (and report.md, team_insight.csv, oncall.csv, oncall_load.csv)"
+	@echo "The report: $(BUILD)/demo-report/report.html (and report.md, summary.md, team_insight.csv, oncall.csv, oncall_load.csv, people.csv)"
 	@echo "Next, on your account: FLASHDUTY_APP_KEY=<your app key> $(VENV)/bin/ansible-playbook flashcat.flashduty.insight_report -e insight_report_dir=<a folder>"
 
 # Screenshots of the report at desktop and phone width (100 teams, 1,000
