@@ -136,7 +136,7 @@ def totals(items, dimension):
     for key in order:
         group = groups[key]
         names = [item.get(name_field) for item in group if item.get(name_field)]
-        entry = {id_field: key, name_field: names[0] if names else None, "items": len(group)}
+        entry = {id_field: key, name_field: names[0] if names else None, "records": len(group)}
         entry.update(totals_of(group))
         if any(item.get("hours") for item in group):
             entry["by_hours"] = dict((hours, totals_of([item for item in group if item.get("hours") == hours]))
@@ -161,6 +161,6 @@ def run(module, client, now):
         for item in answer_items(response, endpoint.path):
             check_item(item, endpoint.path, response.request_id)
             items.append(item)
-    return {"changed": False, "dimension": dimension, "items": items, "totals": totals(items, dimension),
+    return {"changed": False, "dimension": dimension, "records": items, "totals": totals(items, dimension),
             "windows": windows, "request_ids": request_ids, "team_ids": body.get("team_ids") or [],
             "aggregate_unit": body.get("aggregate_unit")}

@@ -42,13 +42,13 @@ options:
     description:
       - With O(aggregate_unit), cut a range longer than one request may cover (31 days for V(day), one year
         otherwise) into consecutive windows aligned to bucket boundaries in O(time_zone) (UTC when not set) and
-        ask each; RV(items) holds the items of every window.
+        ask each; RV(records) holds the items of every window.
       - Without O(aggregate_unit) a range that is too long is an error, since how the server counts an incident
         that spans two windows is not documented.
     type: bool
     default: true
 notes:
-  - Any field of an item may be missing when it has no value (the vendor's reference). RV(items) are returned as
+  - Any field of an item may be missing when it has no value (the vendor's reference). RV(records) are returned as
     they came; in RV(totals) a field that no item carries is null, never 0, and a mean whose weight is unknown is
     null, never a guess.
   - Data can lag about one hour behind real time.
@@ -88,9 +88,10 @@ dimension:
   returned: always
   type: str
   sample: responder
-items:
+records:
   description:
-    - The API's items of every window, as it gave them (typed; a field without a value may be missing).
+    - The API's items of every window, as it gave them (C(data.items) of each answer; named C(records) here
+      because C(result.items) is a method in Jinja2) (typed; a field without a value may be missing).
     - Each may carry C(ts) (the bucket start, Unix seconds, with O(aggregate_unit)), C(hours) (C(work), C(sleep),
       C(off), with O(split_hours)), the dimension's id and name (C(team_id)/C(team_name),
       C(responder_id)/C(responder_name), C(channel_id)/C(channel_name)), integer counts such as
@@ -104,9 +105,9 @@ items:
             "total_seconds_to_ack": 930, "mean_seconds_to_ack": 310.0, "acknowledgement_pct": 75.0}]
 totals:
   description:
-    - One entry per team, responder or channel, in the order they first appear in RV(items).
-    - The dimension's id and name (null when no item names it, as for a deleted person), C(items) (how many items
-      it adds up), every count summed (C(total_incident_cnt), C(total_interruptions), C(total_seconds_to_ack),
+    - One entry per team, responder or channel, in the order they first appear in RV(records).
+    - The dimension's id and name (null when no item names it, as for a deleted person), C(records) (how many
+      records it adds up), every count summed (C(total_incident_cnt), C(total_interruptions), C(total_seconds_to_ack),
       ...), C(mean_seconds_to_ack) = sum of C(total_seconds_to_ack) / sum of C(total_incidents_acknowledged),
       C(mean_seconds_to_close) likewise over the closed incidents, C(acknowledgement_pct) = 100 * acknowledged /
       incidents, and C(noise_reduction_pct) only when one item carries it (its denominator is not documented).
@@ -115,7 +116,7 @@ totals:
   returned: always
   type: list
   elements: dict
-  sample: [{"responder_id": 2476123212131, "responder_name": "Li Na", "items": 3, "total_incident_cnt": 12,
+  sample: [{"responder_id": 2476123212131, "responder_name": "Li Na", "records": 3, "total_incident_cnt": 12,
             "total_interruptions": 9, "mean_seconds_to_ack": 287.5, "acknowledgement_pct": 83.3,
             "by_hours": {"sleep": {"total_interruptions": 5}}}]
 windows:

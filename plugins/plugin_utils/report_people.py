@@ -27,7 +27,7 @@ CSV_COLUMNS = ["responder_id", "responder_name", "incidents", "interruptions", "
 
 
 def _items(results):
-    return [item for result in results or [] if not result.get("skipped") for item in result.get("items") or []]
+    return [item for result in results or [] if not result.get("skipped") for item in result.get("records") or []]
 
 
 def _by_person(results):

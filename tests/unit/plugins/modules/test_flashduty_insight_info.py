@@ -65,7 +65,7 @@ def test_totals_per_value_are_the_simulators_figures_with_weighted_means(sim, ar
     assert [t[dimension + "_id"] for t in result["totals"]] and len(result["totals"]) == len(expected)
     for total in result["totals"]:
         want = expected[total[dimension + "_id"]]
-        assert total[dimension + "_name"] == want["name"] and total["items"] == want["n"] == 7 * 3
+        assert total[dimension + "_name"] == want["name"] and total["records"] == want["n"] == 7 * 3
         for key in COUNTS:
             # The simulator leaves out counts of 0: a count no item carries is absent, not 0.
             assert total[key] == (want[key] or None), key
@@ -81,14 +81,14 @@ def test_totals_per_value_are_the_simulators_figures_with_weighted_means(sim, ar
         assert total["noise_reduction_pct"] is None  # 21 items: no documented way to combine it
         assert sum(total["by_hours"][h]["total_incident_cnt"] or 0 for h in ("work", "sleep", "off")) \
             == total["total_incident_cnt"]
-    assert len(result["items"]) == sum(t["items"] for t in result["totals"])
+    assert len(result["records"]) == sum(t["records"] for t in result["totals"])
 
 
 def test_a_weighted_mean_by_hand_is_not_a_mean_of_means(sim, args, run_module):
     """Two items of one channel, worked out here from their own fields."""
     result = run(run_module, args, dimension="channel", channel_ids=[1100000000000], aggregate_unit="day",
                  end_time=START + 2 * DAY)
-    first, second = result["items"]
+    first, second = result["records"]
     assert first["channel_id"] == second["channel_id"] == 1100000000000 and first["ts"] + DAY == second["ts"]
     by_hand = float(first["total_seconds_to_ack"] + second["total_seconds_to_ack"]) / (
         first["total_incidents_acknowledged"] + second["total_incidents_acknowledged"])
@@ -112,9 +112,9 @@ def test_fields_without_a_value_give_the_same_totals_however_the_api_leaves_them
         assert total["mean_seconds_to_ack"] == pytest.approx(want["total_seconds_to_ack"]
                                                              / want["total_incidents_acknowledged"])
     if style == "omit_zero":
-        assert any("total_incidents_acknowledged" not in item for item in result["items"])
+        assert any("total_incidents_acknowledged" not in item for item in result["records"])
     if style == "null":
-        assert any(item.get("mean_seconds_to_ack", 0) is None for item in result["items"])
+        assert any(item.get("mean_seconds_to_ack", 0) is None for item in result["records"])
 
 
 def test_a_deleted_person_is_counted_without_a_name(sim, args, run_module):
@@ -124,7 +124,7 @@ def test_a_deleted_person_is_counted_without_a_name(sim, args, run_module):
     assert deleted, "the third team has a deleted person"
     (gone,) = [t for t in result["totals"] if t["responder_id"] == deleted[0]]
     assert gone["responder_name"] is None and gone["total_incident_cnt"]
-    assert all("responder_name" not in i for i in result["items"] if i["responder_id"] == deleted[0])
+    assert all("responder_name" not in i for i in result["records"] if i["responder_id"] == deleted[0])
     want = expected_totals(sim, "responder", "/insight/responder")[deleted[0]]
     assert gone["total_incident_cnt"] == want["total_incident_cnt"]
     assert gone["total_interruptions"] == (want["total_interruptions"] or None)
@@ -166,7 +166,7 @@ def test_a_long_range_by_day_is_asked_in_windows_at_bucket_boundaries(sim, args,
     assert [[r["body"]["start_time"], r["body"]["end_time"]] for r in log] == result["windows"]
     assert len(log) == 3 and result["windows"][0][0] == START and result["windows"][-1][1] == START + 70 * DAY
     assert all(b - a <= 31 * DAY for a, b in result["windows"])
-    assert sorted(set(i["ts"] for i in result["items"])) == list(range(START, START + 70 * DAY, DAY))
+    assert sorted(set(i["ts"] for i in result["records"])) == list(range(START, START + 70 * DAY, DAY))
     want = expected_totals(sim, "responder", "/insight/responder")
     for total in result["totals"]:
         assert total["total_incident_cnt"] == want[total["responder_id"]]["total_incident_cnt"]
