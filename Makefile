@@ -10,7 +10,7 @@
 # make test runs its stages side by side (JOBS, default: the cores) and ends
 # with one line per stage and its seconds. On a 2-core machine with the pip
 # cache, the CPython build and the Debian packages in place (as on CI): about
-# 35 minutes at 840 tests (2026-12-03; 17.7 at 410 tests), about 45 from
+# 35 minutes at 811 tests (2026-12-03; 17.7 at 410 tests), about 45 from
 # nothing (projected); CI allows 90. The README's Development section has the
 # table of stages.
 # make check is the inner loop: lint and the unit suite (about 10 minutes).
