@@ -25,13 +25,8 @@ import os
 import threading
 import time
 
-try:
-    import fcntl
-    HAS_FCNTL = True
-except ImportError:  # pragma: no cover - not on POSIX
-    HAS_FCNTL = False
-
 from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import limits_for
+from ansible_collections.flashcat.flashduty.plugins.module_utils.statefile import HAS_FCNTL, locked, write_private
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import (
     DEFAULT_MARGIN,
     Reservation,
@@ -189,16 +184,12 @@ class Pacer:
         if not os.path.isdir(self.directory):
             # exist_ok: another thread or process may create it meanwhile.
             os.makedirs(self.directory, 0o700, exist_ok=True)
-        lock_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        with locked(self.lock_path):
             pairs = self._read_state()
             result, changed = update(pairs, *args)
             if changed:
                 self._write_state(pairs)
             return result
-        finally:
-            os.close(lock_fd)  # closing releases the lock
 
     def _read_state(self):
         try:
@@ -216,16 +207,9 @@ class Pacer:
             return []
 
     def _write_state(self, pairs):
-        tmp = "%s.%d.tmp" % (self.path, os.getpid())
-        data = json.dumps({"version": STATE_VERSION, "endpoint": self.endpoint,
-                           "limits": [list(limit) for limit in self.limits],
-                           "stamps": [p[0] for p in pairs], "settled": [p[1] for p in pairs]})
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, data.encode("utf-8"))
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
+        write_private(self.path, json.dumps({"version": STATE_VERSION, "endpoint": self.endpoint,
+                                             "limits": [list(limit) for limit in self.limits],
+                                             "stamps": [p[0] for p in pairs], "settled": [p[1] for p in pairs]}))
 
     def _warn_once(self, msg):
         if not self._warned:

@@ -27,14 +27,9 @@ import os
 import time
 from datetime import datetime
 
-try:
-    import fcntl
-    HAS_FCNTL = True
-except ImportError:  # pragma: no cover - not on POSIX
-    HAS_FCNTL = False
-
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import connection_argument_spec
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
+from ansible_collections.flashcat.flashduty.plugins.module_utils.statefile import HAS_FCNTL, locked, write_private
 from ansible_collections.flashcat.flashduty.plugins.module_utils.names import (
     add_team_names,
     distinct,
@@ -283,24 +278,27 @@ class Cache:
         if not self.ttl or self.ttl <= 0 or not HAS_FCNTL:
             return fetch_data()
         path = os.path.join(self.directory, key + ".json")
+        asked = []
+
+        def fetch_once():
+            asked.append(True)
+            return fetch_data()
         try:
             os.makedirs(self.directory, 0o700, exist_ok=True)
-            lock_fd = os.open(path[:-len(".json")] + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+            with locked(path[:-len(".json")] + ".lock"):
+                data = self._read(path)
+                if data is not None and self.clock() - data["fetched"] <= self.ttl and \
+                        abs(query.at - data["at"]) <= self.ttl:
+                    return data
+                data = fetch_once()
+                self._write(path, data)
+                return data
         except OSError as exc:
+            if asked:
+                raise  # the API's own failure, not the cache's
             self.warn("the on-call cache in %s cannot be used (%s); asking the API every time"
                       % (self.directory, exc.strerror or exc))
             return fetch_data()
-        try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX)
-            data = self._read(path)
-            if data is not None and self.clock() - data["fetched"] <= self.ttl and \
-                    abs(query.at - data["at"]) <= self.ttl:
-                return data
-            data = fetch_data()
-            self._write(path, data)
-            return data
-        finally:
-            os.close(lock_fd)
 
     @staticmethod
     def _read(path):
@@ -314,14 +312,8 @@ class Cache:
         return data
 
     def _write(self, path, data):
-        tmp = "%s.%d.tmp" % (path, os.getpid())
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, json.dumps(data).encode("utf-8"))
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
+            write_private(path, json.dumps(data))
         except OSError as exc:
             self.warn("the on-call cache file %s cannot be written (%s)" % (path, exc.strerror or exc))
 
