@@ -99,6 +99,14 @@ request_ids:
   returned: success
   type: list
   elements: str
+rate_limit_wait:
+  description:
+    - Seconds the task waited for rate-limit slots (O(pacing)); waits of requests side by side count once.
+    - Over 10 seconds, a warning also says so, naming the endpoints and their limits.
+  returned: success
+  type: float
+  sample: 0.0
+  version_added: 0.3.0
 """
 
 from ansible_collections.flashcat.flashduty.plugins.module_utils.common import (
