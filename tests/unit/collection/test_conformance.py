@@ -178,6 +178,6 @@ def test_ee_metadata_names_the_python_and_system_dependencies():
 
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_every_module_documents_the_keys_run_module_adds_to_its_result(name):
-    # common.run_module puts rate_limit_wait (and request_ids, where the module keeps them) in every result.
+    # common.run_module puts rate_limit_wait in every result.
     returned = yaml.safe_load(MODULES[name].RETURN)
     assert "rate_limit_wait" in returned and returned["rate_limit_wait"]["type"] == "float", name
