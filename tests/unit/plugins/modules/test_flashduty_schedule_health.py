@@ -18,7 +18,8 @@ from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_sch
 
 PATH = "/schedule/list"
 NOW = 1779667200  # 2026-05-25T00:00:00Z, a Monday
-H, DAY = 3600, 86400
+H = 3600
+DAY = 86400
 DATA = DataSet()
 SCHEDULES = 300
 
