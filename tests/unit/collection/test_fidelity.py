@@ -235,7 +235,6 @@ def test_the_report_filters_read_the_servers_rows_under_every_column_layout(sim,
     assert ">Fri 2026-05-01<" in chart and not re.search(r">1[0-9]{9}<", chart)  # dates, never Unix seconds
 
 
-@pytest.mark.matrix
 def test_an_unmappable_header_fails_the_role_with_one_line_and_no_report(sim, playbook, tmp_path):
     sim.config(column_order="reversed")
     run = playbook(role_play(tmp_path / "report"))

@@ -68,6 +68,7 @@ def test_connection_variables_pass_through(fortnight):
     assert "wrong-key" not in run.stdout + run.stderr
 
 
+@pytest.mark.matrix
 def test_period_and_totals_in_the_fact_match_the_export(fortnight):
     sim, dummy, report, fact = fortnight
     # 2026-05-01 is read as UTC midnight (naive ISO means UTC).
@@ -82,7 +83,6 @@ def test_period_and_totals_in_the_fact_match_the_export(fortnight):
     assert [t["incidents"] for t in fact["teams"] if t["team_id"] == 4295771902131] == [total]
 
 
-@pytest.mark.matrix
 def test_check_diff_predicts_exactly_what_a_real_run_does(sim, playbook, tmp_path):
     sim.config(now=1779667200, teams=3, schedules=6)
     play = role_play(tmp_path, insight_report_start=1779667200 - 7 * 86400, insight_report_end=1779667200)

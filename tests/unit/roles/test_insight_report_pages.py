@@ -74,7 +74,6 @@ def expected_change(key, now, then, kind, base):
     return text, ("worse" if up == (key in RISE_IS_BAD) else "better"), (u"\u25b2" if up else u"\u25bc")
 
 
-@pytest.mark.matrix
 def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(weekly):
     sim, report, fact = weekly
     teams, totals = sim_figures(sim, START, END)

@@ -368,7 +368,6 @@ def test_a_play_on_unreachable_hosts_asks_once_for_a_whole_loop_and_never_shows_
     assert sorted(asked) == ["/person/infos", "/schedule/list", "/team/infos"]
 
 
-@pytest.mark.matrix
 def test_without_the_cache_each_loop_item_asks_again(sim, tmp_path):
     result = play(sim, tmp_path, 3, 0)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -387,7 +386,6 @@ def readme_play():
     return re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
 
 
-@pytest.mark.matrix
 def test_the_readme_deploy_guard_runs_as_written_on_unreachable_hosts(sim, tmp_path):
     import time
     from support import run_playbook

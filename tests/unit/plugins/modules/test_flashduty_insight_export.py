@@ -544,7 +544,6 @@ def test_a_dimensions_export_at_the_row_cap_is_truncated(sim, args, run_module, 
     assert [r["path"] for r in sim.requests()] == ["/insight/channel/export"]
 
 
-@pytest.mark.matrix
 def test_playbook_reads_a_responder_export_with_insight_rows(sim, playbook, tmp_path):
     sim.config(column_order="asked", bucket_position="last")
     out = tmp_path / "people.json"
