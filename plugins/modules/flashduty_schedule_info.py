@@ -27,22 +27,9 @@ extends_documentation_fragment:
   - flashcat.flashduty.connection
   - flashcat.flashduty.connection.ACTIONGROUP
   - flashcat.flashduty.connection.READ_ONLY
+  - flashcat.flashduty.schedule
   - ansible.builtin.action_common_attributes
 options:
-  query:
-    description:
-      - The server's search keyword, matched loosely against schedule names.
-      - When only O(name) is given, O(name) is sent as the query to cut traffic.
-    type: str
-  name:
-    description:
-      - Keep only the schedules whose name equals this exactly (the server's search is fuzzy).
-    type: str
-  team_ids:
-    description:
-      - Only schedules of these teams.
-    type: list
-    elements: int
   team_names:
     description:
       - Only schedules of the teams with these names, merged with O(team_ids).
@@ -60,14 +47,6 @@ options:
     type: bool
     default: true
     version_added: 0.2.0
-  is_my_team:
-    description:
-      - Only schedules of the teams the app key's owner belongs to. Not together with O(is_my_manage).
-    type: bool
-  is_my_manage:
-    description:
-      - Only schedules the app key's owner created in their teams. Not together with O(is_my_team).
-    type: bool
   start:
     description:
       - Start of the on-call window. Unix seconds, an ISO 8601 date (V(2026-05-01)) or date-time (naive means

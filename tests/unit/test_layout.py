@@ -22,6 +22,7 @@ TESTED_BY = {
     "plugins/doc_fragments/connection.py": ["collection/test_conformance.py"],
     "plugins/doc_fragments/insight.py": ["plugins/modules/test_flashduty_insight_info.py",
                                          "plugins/modules/test_flashduty_insight_export.py"],
+    "plugins/doc_fragments/schedule.py": ["collection/test_conformance.py"],
     "plugins/filter/report.py": ["roles/test_insight_report_pages.py", "collection/test_fidelity.py"],
     "plugins/module_utils/channels.py": ["plugins/modules/test_flashduty_silence_rule_info.py",
                                          "plugins/modules/test_flashduty_silence_rule.py"],
