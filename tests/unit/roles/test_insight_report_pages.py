@@ -154,6 +154,7 @@ def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(we
     summary = (report / "summary.md").read_text(encoding="utf-8")
     assert len(summary.strip().splitlines()) <= 20 and fact["files"]["summary_md"].endswith("summary.md")
     assert "Incidents **%s**" % "{:,}".format(totals["incidents"]) in summary and "On call now:" in summary
+    assert re.search(u"^Incidents per day: [\u2581-\u2588]{7}$", summary, re.M), summary  # the trend, as text
 
 
 def oncall_oracle(data, count, start, end):
@@ -328,10 +329,11 @@ MEASURE = """
     return out;
   }
   var midword = [];
-  Array.prototype.forEach.call(document.querySelectorAll('tbody td:first-child, summary b, #headline .value'),
+  Array.prototype.forEach.call(document.querySelectorAll(
+    'tbody td:first-child, summary b, #headline .value, #oncall td:nth-child(2), #oncall td:nth-child(4)'),
     function (c) { midword = midword.concat(broken(c, false)); });
   // A figure and its unit ("32.3 min", "81.6 %"), a change ("+1.9 pp") stay on one line.
-  Array.prototype.forEach.call(document.querySelectorAll('table.n td:not(:first-child), .delta'),
+  Array.prototype.forEach.call(document.querySelectorAll('table.n td:not(:first-child), .delta, .num'),
     function (c) { if (c.getBoundingClientRect().width) { midword = midword.concat(broken(c, true)); } });
   var body = document.body.getBoundingClientRect();
   var over = [];
