@@ -7,7 +7,8 @@
 From the per-team summaries of the period and of the period before it (see
 :mod:`insight_summary`), and from flashduty_schedule_info's result for the period:
 the headline figures with their change, the teams sorted by incidents, the
-hour-bucket split of interruptions, who is on call grouped by team, every
+hour-bucket split of interruptions, who is on call grouped by team (every
+schedule, those that matter first), every
 schedule with nobody on call now or next, and the on-call load of every
 person (wall-clock hours with overlapping schedules merged, schedule-hours,
 sleep and weekend hours and shifts, from the computed shifts clipped to the
@@ -22,7 +23,7 @@ __metaclass__ = type
 from datetime import datetime
 
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils.export_columns import HOUR_BUCKETS
-from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_chart import sparkline_svg
+from ansible_collections.flashcat.flashduty.plugins.plugin_utils.insight_chart import sparkline_svg, sparkline_text
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils.oncall_roster import nobody, uncovered
 from ansible_collections.flashcat.flashduty.plugins.module_utils.shifts import hours, person_load, shifts_of
 from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse import get_zone
@@ -37,7 +38,7 @@ METRICS = (
 )
 # For these a rise is bad news (shown in red); for acknowledgement a fall is.
 RISE_IS_BAD = ("incidents", "mtta_seconds", "mttr_seconds", "interruptions", "sleep_interruptions")
-CAPS = {"oncall_teams": 40, "oncall_per_team": 3, "load": 25, "gaps": 25, "night": 5}
+CAPS = {"load": 25, "gaps": 25, "night": 5}
 
 
 # A change is news when it is at least this large (percent for counts and times, percentage points for a
@@ -157,20 +158,32 @@ def hours_split(team):
                                         for name in HOUR_BUCKETS]}
 
 
-def _oncall_groups(oncall, caps):
-    teams = {}
+def _oncall_groups(oncall, teams=None, health=None):
+    """Every schedule, grouped by team: the teams in the Teams table's order (most incidents first), then
+    the others by name; in a team the schedules that matter first (nobody on call now or next, then gaps in
+    the coming days), then by name. Nothing is left out: the report collapses each team instead."""
+    order = dict((t["team_id"], index) for index, t in enumerate(teams or []))
+    incidents = dict((t["team_id"], t.get("incidents")) for t in teams or [])
+    gaps = {}
+    for item in (health or {}).get("schedules") or []:
+        if item.get("gaps"):
+            gaps[item.get("schedule_id")] = len(item["gaps"])
+    groups = {}
     for entry in oncall or []:
-        if not (entry.get("current") or entry.get("next")):
-            continue
-        name = entry.get("team_name") or "%s" % entry.get("team_id")
-        teams.setdefault(name, []).append(entry)
-    groups = []
-    for name in sorted(teams, key=lambda n: ("%s" % n).lower()):
-        entries = sorted(teams[name], key=lambda e: "%s" % e.get("schedule_name"))
-        groups.append({"team": name, "schedules": entries[:caps["oncall_per_team"]],
-                       "more": max(0, len(entries) - caps["oncall_per_team"]), "count": len(entries)})
-    shown = groups[:caps["oncall_teams"]]
-    return shown, max(0, len(groups) - len(shown)), sum(g["count"] for g in groups)
+        row = dict(entry, nobody_now=nobody(entry.get("current")), nobody_next=nobody(entry.get("next")),
+                   gaps=gaps.get(entry.get("schedule_id"), 0))
+        row["rank"] = 0 if row["nobody_now"] else (1 if row["nobody_next"] else (2 if row["gaps"] else 3))
+        groups.setdefault(entry.get("team_id"), []).append(row)
+    out = []
+    for team_id, rows in groups.items():
+        rows.sort(key=lambda r: (r["rank"], ("%s" % r.get("schedule_name")).lower()))
+        name = rows[0].get("team_name") or "%s" % team_id
+        out.append({"team": name, "team_id": team_id, "incidents": incidents.get(team_id), "schedules": rows,
+                    "count": len(rows), "now": sum(1 for r in rows if not r["nobody_now"]),
+                    "nobody": sum(1 for r in rows if r["nobody_now"] or r["nobody_next"]),
+                    "with_gaps": sum(1 for r in rows if r["gaps"])})
+    out.sort(key=lambda g: (order.get(g["team_id"], len(order)), ("%s" % g["team"]).lower()))
+    return out
 
 
 def coverage(oncall, health=None, caps=None):
@@ -245,14 +258,15 @@ def _days(start, end):
 
 
 def build_view(summary, previous=None, schedules=None, period=None, time_zone=None, window_start=None, caps=None,
-               changes=None, health=None):
+               changes=None, health=None, read_at=None):
     """Everything the report shows, as plain data for its templates.
 
     ``schedules`` is flashduty_schedule_info's result (``schedules``,
     ``oncall``, ``persons``) for the window starting at ``window_start``
     (the API computes at most 45 days); ``period`` is ``[start, end]``;
     ``changes`` overrides CHANGES (what counts as news); ``health`` is
-    flashduty_schedule_health's result for the coming days (the coverage look-ahead).
+    flashduty_schedule_health's result for the coming days (the coverage look-ahead);
+    ``read_at`` (Unix seconds) is when the schedules were read: the time their "now" is.
     """
     caps = dict(CAPS, **(caps or {}))
     schedules = schedules or {}
@@ -272,7 +286,8 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
                          share_pct=round(share, 1), hours=hours_split(team),
                          sparkline=sparkline_svg(team.get("incidents_per_period"),
                                                  (before or {}).get("incidents_per_period") if previous else None,
-                                                 label="%s: incidents per period" % team["team_name"])))
+                                                 label="%s: incidents per period" % team["team_name"]),
+                         trend=sparkline_text(team.get("incidents_per_period"))))
     previous_totals = ((previous or {}).get("totals") or {}) if previous is not None else None
     headline = []
     for key, label, kind in METRICS:
@@ -286,7 +301,7 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
     if any(t.get("interruptions_by_hours") for t in teams):
         hours_totals = hours_split({"interruptions_by_hours": dict(
             (name, sum((t.get("interruptions_by_hours") or {}).get(name, 0) for t in teams)) for name in HOUR_BUCKETS)})
-    groups, more_teams, oncall_count = _oncall_groups(schedules.get("oncall"), caps)
+    groups = _oncall_groups(schedules.get("oncall"), rows, health)
     load_from = max(start, window_start) if window_start is not None and start is not None else start
     load = oncall_load(schedules.get("schedules"), schedules.get("persons"), load_from, end, time_zone) if end else []
 
@@ -298,10 +313,13 @@ def build_view(summary, previous=None, schedules=None, period=None, time_zone=No
                    "load_from": local(load_from)},
         "compared": previous is not None,
         "headline": headline,
+        # All teams' incidents per bucket (every team has the same buckets), as block characters.
+        "trend": sparkline_text([sum(c) for c in zip(*[t["incidents_per_period"] for t in teams
+                                                       if t.get("incidents_per_period")])]),
         "changes": {"items": changed, "more": more_changed, "rules": changes},
         "teams": rows,
         "hours_totals": hours_totals,
-        "oncall": {"groups": groups, "more_teams": more_teams, "schedules": oncall_count},
+        "oncall": {"groups": groups, "schedules": sum(g["count"] for g in groups), "at": local(int(float(read_at))) if read_at not in (None, "") else ""},
         "coverage": coverage(schedules.get("oncall"), health, caps),
         "load": {"rows": load[:caps["load"]], "more": max(0, len(load) - caps["load"]), "people": len(load)},
     }

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import re
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -152,6 +153,7 @@ def test_every_figure_matches_the_simulators_rows_with_changes_and_hour_split(we
     summary = (report / "summary.md").read_text(encoding="utf-8")
     assert len(summary.strip().splitlines()) <= 20 and fact["files"]["summary_md"].endswith("summary.md")
     assert "Incidents **%s**" % "{:,}".format(totals["incidents"]) in summary and "On call now:" in summary
+    assert re.search(u"^Incidents per day: [\u2581-\u2588]{7}$", summary, re.M), summary  # the trend, as text
 
 
 def oncall_oracle(data, count, start, end):
@@ -217,11 +219,24 @@ def test_every_schedule_with_nobody_on_call_is_in_the_html_the_markdown_and_onca
     assert set(int(x) for x in re.findall(r'data-schedule-id="(\d+)"', table)) == set(empty)
     assert all(htmllib.escape(name) in table for name in empty.values())
     assert "270 of 300 schedules have someone on call now; 30 have nobody on call now or next" in html
+    # The on-call table: every schedule, in its team, those with nobody first, "now" dated by the run.
+    roster = html.split('id="oncall"', 1)[1].split("<h2>", 1)[0]
+    assert roster.count("<details") == 12 and roster.count("<tr><td>") == 300 and "more" not in roster
+    for team in roster.split("<details")[1:]:
+        rows = re.findall(r"<tr><td>([^<]*)<td>(.*?)<td>", team)
+        nobody = [n for n, now in rows if "nobody" in now]
+        assert [n for n, dummy in rows[:len(nobody)]] == nobody  # the ones that matter first
+        assert all(htmllib.unescape(n) in empty.values() for n in nobody)
+    at = re.search(r'id="oncall-at">Now is (\d{4})‑(\d\d)‑(\d\d) (\d\d):(\d\d) \(UTC\), when the schedules were read', html)
+    assert at, "the time of 'now' is not said"
+    read = datetime(*(int(x) for x in at.groups()), tzinfo=timezone.utc).timestamp()
+    assert time.time() - 3 * 3600 < read <= time.time()  # the run's own clock: the fixture ran just before
     md = (report / "report.md").read_text()
-    section = md.split("## Coverage", 1)[1].split("## On call now and next", 1)[0]
-    assert "270 of 300 schedules have someone on call now; 30 have nobody" in section
+    assert "270 of 300 schedules have someone on call now; 30 have nobody" in md.split("## Coverage", 1)[1]
+    section = md.split("## On call now and next", 1)[1].split("## On-call load", 1)[0]
+    assert "Now is %s-%s-%s %s:%s (UTC)" % at.groups() in section
     for name in empty.values():
-        assert "| %s | " % name in section and section.count("**nobody**") == 60
+        assert section.count(name) == 1, name
     rows = list(csv.DictReader(io.StringIO((report / "oncall.csv").read_text())))
     flagged = dict((r["schedule"], r["coverage"]) for r in rows if r["coverage"])
     assert set(flagged) == set(empty.values())
@@ -258,7 +273,22 @@ def test_the_coverage_section_lists_the_coming_gaps_and_the_night_load(sim, tmp_
     night = ahead["night"]
     assert night and [p["sleep_hours"] for p in night] == sorted((p["sleep_hours"] for p in night), reverse=True)
     assert 'id="night">Most on call at night' in html
+    roster = html.split('id="oncall"', 1)[1].split("<h2>", 1)[0]
+    gap_count = {}
+    for dummy, dummy2, sid in expected:
+        gap_count[sid] = gap_count.get(sid, 0) + 1
+    names = dict((DataSet().schedule(i)["id"], DataSet().schedule(i)["name"]) for i in indexes)
+    rows = [[htmllib.unescape(c) for c in r] for r in re.findall(
+        r"<tr><td>(.*?)<td>(.*?)<td>(.*?)<td>(.*?)\n?(?=<tr>|</tbody>)", roster)]
+    assert len(rows) == len(indexes)  # every schedule of the team, none cut
+    for sid, count in gap_count.items():
+        assert '%s <span class="worse">(%d gaps ahead)</span>' % (names[sid], count) in [r[0] for r in rows]
+    # Nobody now, nobody next, gaps ahead, then the rest.
+    ranks = [0 if "nobody" in now else 1 if "nobody" in nxt else 2 if "gaps ahead" in name else 3
+             for name, now, dummy, nxt in rows]
+    assert ranks == sorted(ranks) and 2 in ranks and 3 in ranks, ranks
     md = (report / "report.md").read_text()
+    assert all("%s (%d)" % (names[sid], count) in md for sid, count in gap_count.items())
     assert "%d gaps with nobody on call in" % len(expected) in md and "| %s |" % fmt(expected[0][0]) in md
 
 
@@ -278,7 +308,32 @@ def test_compare_off_makes_one_export_per_batch_and_shows_no_changes(sim, tmp_pa
 
 MEASURE = """
 (function () {
+  // Every team of the on-call part opened, as a reader would, to lay out its schedules too.
+  Array.prototype.forEach.call(document.querySelectorAll('#oncall details'), function (d) { d.open = true; });
   function box(e) { var r = e.getBoundingClientRect(); return [r.left, r.right, r.width, r.height]; }
+  // A word (a name, a figure with its unit, a date) drawn on more than one line: broken mid-word.
+  function broken(cell, whole) {
+    var out = [], walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), node;
+    while ((node = walker.nextNode())) {
+      var re = whole ? /\\S(.*\\S)?/g : /\\S+/g, m;
+      while ((m = re.exec(node.data))) {
+        var range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        var lines = {};
+        Array.prototype.forEach.call(range.getClientRects(), function (r) { if (r.width) { lines[Math.round(r.top)] = 1; } });
+        if (Object.keys(lines).length > 1) { out.push(m[0]); }
+      }
+    }
+    return out;
+  }
+  var midword = [];
+  Array.prototype.forEach.call(document.querySelectorAll(
+    'tbody td:first-child, summary b, #headline .value, #oncall td:nth-child(2), #oncall td:nth-child(4)'),
+    function (c) { midword = midword.concat(broken(c, false)); });
+  // A figure and its unit ("32.3 min", "81.6 %"), a change ("+1.9 pp") stay on one line.
+  Array.prototype.forEach.call(document.querySelectorAll('table.n td:not(:first-child), .delta, .num'),
+    function (c) { if (c.getBoundingClientRect().width) { midword = midword.concat(broken(c, true)); } });
   var body = document.body.getBoundingClientRect();
   var over = [];
   Array.prototype.forEach.call(document.querySelectorAll('body *'), function (e) {
@@ -306,6 +361,11 @@ MEASURE = """
     teams: Array.prototype.map.call(document.querySelectorAll('#team-totals tbody tr'),
       function (r) { return r.cells[0].textContent; }),
     oncall: document.getElementById('oncall').textContent,
+    midword: midword,
+    teams_oncall: document.querySelectorAll('#oncall details').length,
+    schedules_oncall: document.querySelectorAll('#oncall tbody tr').length,
+    dates: Array.prototype.map.call(document.querySelectorAll('#oncall tbody td:nth-child(3)'),
+      function (c) { return broken(c, false).length; }).reduce(function (a, b) { return a + b; }, 0),
     load: Array.prototype.map.call(document.querySelectorAll('#load tbody tr'),
       function (r) { return r.cells[0].textContent; })
   };
@@ -377,7 +437,8 @@ def test_the_report_lays_out_at_desktop_and_phone_width_with_100_teams(big_repor
     report, fact = big_report
     html = report.read_text()
     assert "<script" not in html and not re.search(r'(src|href)="?https?://', html)
-    assert len(html.encode("utf-8")) < 250 * 1024, "too heavy to mail"
+    # Light enough to mail with every one of the 1,000 schedules in it.
+    assert len(html.encode("utf-8")) < 350 * 1024, "too heavy to mail"
     m = lay_out(report, width, tmp_path)
     assert m["width"] == width and m["scroll"] <= width, "the page scrolls sideways"
     assert m["over"] == [], m["over"][:10]
@@ -391,11 +452,37 @@ def test_the_report_lays_out_at_desktop_and_phone_width_with_100_teams(big_repor
     assert len(m["teams"]) == 100
     assert u"运维团队" in m["teams"] and 'Data "Lake"' in m["teams"] and "Payments, EU" in m["teams"]
     assert "<b>Kim</b> & Co" in m["oncall"] + "".join(m["load"])
-    assert "more schedules" in m["oncall"] and len(m["load"]) == 25
+    assert m["midword"] == [], m["midword"][:20]  # no name, figure or date broken mid-word
+    # On call: every schedule of every team (a team is collapsed, never cut), until-dates whole.
+    assert m["teams_oncall"] == 100 and m["schedules_oncall"] == 1000 and " more " not in m["oncall"]
+    assert m["dates"] == 0 and "2026\u201105\u201125" in m["oncall"]
+    assert len(m["load"]) == 25
     # The CJK name is drawn with a font that has its glyphs (make test installs fonts-noto-cjk), not boxes.
     assert any("CJK" in family for family in m["cjk_fonts"]), m["cjk_fonts"]
     # The screenshot is the whole page, to its last line, at the width asked.
     assert m["page"]["width"] == width and m["page"]["height"] >= m["height"] > 2400
+
+
+def test_the_markdown_at_100_teams_is_short_enough_for_a_wiki_with_trends_and_cues(big_report):
+    report, fact = big_report
+    md = (report.parent / "report.md").read_text(encoding="utf-8")
+    lines = md.splitlines()
+    assert len(lines) <= 250 and len(md.encode("utf-8")) <= 30 * 1024, (len(lines), len(md.encode("utf-8")))
+    table = md.split("## Teams", 1)[1].split("## Coverage", 1)[0]
+    rows = [r for r in table.splitlines() if r.startswith("| ") and not r.startswith("| Team |")]
+    assert len(rows) == 100  # every team, with its trend in block characters and the hour split beside it
+    assert all(re.search(u"\\| [\u2581-\u2588]{7} \\|", r) for r in rows), rows[:3]
+    # Good and bad news told apart, not only by the arrow's direction.
+    assert u"\u25b2 +" in table and u"\U0001F534" in table and u"\U0001F7E2" in table
+    incidents = [r.split(" | ")[1] for r in rows]
+    assert all(u"\U0001F7E2" not in c for c in incidents if u"\u25b2" in c)  # more incidents is never good news
+    assert all(u"\U0001F534" not in c for c in incidents if u"\u25bc" in c)
+    # Every schedule with nobody on call now or next is named once, in its team's row; no team is cut.
+    section = md.split("## On call now and next", 1)[1].split("## On-call load", 1)[0]
+    for entry in fact["oncall"]:
+        if not (entry["current"] or {}).get("person_ids") or not (entry["next"] or {}).get("person_ids"):
+            assert section.count(entry["schedule_name"]) == 1, entry["schedule_name"]
+    assert " more teams" not in md and "Now is " in section
 
 
 def test_the_report_prints_on_a4(big_report, tmp_path):
@@ -409,5 +496,16 @@ def test_the_report_prints_on_a4(big_report, tmp_path):
         with open(os.path.join(shots, "report.pdf"), "wb") as handle:
             handle.write(raw)
     assert raw.startswith(b"%PDF")
+    # Laid out as printed (A4 less 12 mm margins: 703 x 1033 CSS px): the chart leaves no blank third of
+    # page 1, the Teams table starts there; no name, figure or date is broken mid-word on paper either.
+    with Browser(chromium(), str(tmp_path / "profile-print")) as browser:
+        page = browser.page()
+        page.emulate(703, 1033, mobile=False)
+        page.call("Emulation.setEmulatedMedia", media="print")
+        page.load(report.as_uri())
+        m = page.evaluate(MEASURE)
+        first_row = page.evaluate("document.querySelector('#team-totals tbody tr').getBoundingClientRect().bottom")
+    assert first_row < 1033, first_row
+    assert m["midword"] == [] and m["over"] == [], (m["midword"][:20], m["over"][:10])
     sizes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", raw))
     assert sizes and all(abs(float(w) - 595.92) < 2 and abs(float(h) - 842.88) < 2 for w, h in sizes), sizes
