@@ -44,6 +44,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import (
     Backoff,
     is_retryable_status,
     may_repeat,
+    parse_http_date,
     parse_retry_after,
 )
 
@@ -141,6 +142,8 @@ class FlashdutyClient:
                                                clock=self.clock, sleep=self.sleep, warn=self.warn)
         self.pacer_factory = pacer_factory
         self.request_ids = []
+        # The server's clock (its Date header, Unix seconds) when it first answered each path.
+        self.answered_at = {}
         # The waits for rate-limit slots, ``(from, to)`` by endpoint (see waited()).
         self.slot_waits = {}
         self._pacers = {}
@@ -280,6 +283,8 @@ class FlashdutyClient:
             raise err
         request_id = envelope.get("request_id") or header_id
         self._raise_for_envelope(resp, envelope, request_id)
+        if path not in self.answered_at:
+            self.answered_at[path] = parse_http_date(resp.headers.get("Date"))
         if "data" not in envelope:
             raise ResponseFormatError("the JSON answer (HTTP %s) has neither data nor error" % resp.status_code,
                                       status=resp.status_code, request_id=request_id)

@@ -53,6 +53,15 @@ class Backoff:
             delay *= self.factor
 
 
+def parse_http_date(value):
+    """Unix seconds of an HTTP date (``Date``, ``Retry-After``), or None if there is none or it is unusable."""
+    try:
+        when = parsedate_to_datetime(value.strip()) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    return None if when is None else when.timestamp()
+
+
 def parse_retry_after(value, now):
     """Seconds to wait from a ``Retry-After`` header, or None if unusable.
 
@@ -67,13 +76,10 @@ def parse_retry_after(value, now):
     try:
         seconds = float(value)
     except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
+        when = parse_http_date(value)
         if when is None:
             return None
-        seconds = when.timestamp() - now
+        seconds = when - now
     if math.isnan(seconds):
         return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)

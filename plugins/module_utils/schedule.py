@@ -170,6 +170,8 @@ def run(module, client, now):
                             checked=True)
     result["team_ids"] = body.get("team_ids") or []
     result["oncall_note"] = None if "start" in body else NO_WINDOW
+    # The "now" of current and next: the server's clock when it answered, else this host's.
+    result["read_at"] = int(client.answered_at.get(SCHEDULE_LIST.path) or now)
     if params.get("resolve_names", True):
         result["persons"], problem = name_oncall(client, result["oncall"], concurrency,
                                                  shift_person_ids(result["schedules"]))

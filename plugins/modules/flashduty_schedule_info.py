@@ -249,6 +249,14 @@ oncall_note:
   type: str
   sample: "no on-call window: current and next are null; give start and end (for example start: now, end: +1d) to get who is on call"
   version_added: 0.3.0
+read_at:
+  description:
+    - When the schedules were read, Unix seconds: the "now" of C(current) and C(next) in RV(oncall). The server's
+      clock (the C(Date) header of its answer to the listing); this host's when the answer has none.
+  returned: success
+  type: int
+  sample: 1796313600
+  version_added: 0.3.0
 request_ids:
   description: The request ids of the calls made, to quote to Flashduty support.
   returned: success

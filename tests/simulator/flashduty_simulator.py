@@ -189,11 +189,13 @@ ACCOUNT_ID = 2451002751131
 #   (time_filter {0, 0}, time_filters []).
 # accounts: {app key: account name}; keys not named share one account.
 # health_scenarios: schedules that need care when looking for gaps, by index % 10 (HEALTH_KINDS).
+# date_header: whether answers carry HTTP's Date header (the server's clock: the simulator's own, frozen when
+#   "now" is set); the documents do not mention it, so clients must do without it too.
 BEHAVIOUR = {
     "total_cap": 1000, "export_row_cap": 10000, "column_order": "vendor", "bucket_position": "first",
     "bucket_format": "date", "latency": 0.0, "jitter": 0.0, "handshake": 0.0, "final_shifts": "clipped",
     "channels": 230, "read_only_keys": [], "absent_window": "missing", "accounts": {},
-    "json_no_value": "omit_zero", "csv_no_value": "zero", "health_scenarios": False,
+    "json_no_value": "omit_zero", "csv_no_value": "zero", "health_scenarios": False, "date_header": True,
 }
 # json_no_value: how the JSON insight items show a field without a value (the vendor: "any field may be
 #   missing when it has no value"): "omit_zero" leaves out counts of 0 and means and percentages without
@@ -1139,6 +1141,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def send_response(self, code, message=None):
+        """As BaseHTTPRequestHandler's, with the Date header on the simulator's clock (or none, see BEHAVIOUR)."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
+        if self.sim.behaviour.get("date_header", True):
+            self.send_header("Date", self.date_time_string(self.sim.now()))
 
     def _send(self, status, body, content_type="application/json", headers=None, length=None, close=False):
         raw = body.encode("utf-8") if isinstance(body, str) else body

@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 import json
 import math
+import time
 
 import pytest
 
@@ -277,6 +278,19 @@ def test_a_listing_without_a_window_says_how_to_get_who_is_on_call(sim, conn, ru
     assert "oncall_note" in module.RETURN and "O(start=now) and O(end=+1d)" in module.DOCUMENTATION
     windowed = run_module(module, dict(conn, start="now", end="+1d", return_schedules=False, resolve_names=False))
     assert windowed["oncall_note"] is None and any(o["current"] for o in windowed["oncall"])
+
+
+@pytest.mark.parametrize("date_header", [True, False])
+def test_read_at_is_the_servers_clock_or_else_this_hosts(sim, conn, run_module, date_header):
+    # The "now" of current and next, which the report prints: the server's Date header, frozen here at the
+    # simulator's now a year back, so that the same data gives the same report; without the header, this host's.
+    sim.config(now=1779667200, date_header=date_header)
+    before = int(time.time())
+    result = run_module(module, dict(conn, start="now", end="+1d", return_schedules=False, resolve_names=False))
+    if date_header:
+        assert result["read_at"] == 1779667200
+    else:
+        assert before <= result["read_at"] <= time.time()
 
 
 def test_the_documented_time_forms_are_the_accepted_ones():
