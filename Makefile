@@ -200,7 +200,7 @@ coverage: venv system-packages
 	$(COVERAGE_ENV) $(VENV)/bin/python -m coverage combine -q $(BUILD)/coverage
 	$(COVERAGE_ENV) $(VENV)/bin/python -m coverage report --skip-covered | tail -n 25
 
-# Benchmarks (not tests): prints a table and writes docs/performance.md.
+# Benchmarks (not tests): prints a table and rewrites docs/performance.md between its markers.
 bench: venv
 	$(VENV)/bin/python benchmarks/run.py
 

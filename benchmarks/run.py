@@ -3,8 +3,10 @@
 
 Each measurement runs side by side in one run, against a simulator (a process
 of its own) that enforces the documented per-account limits in sliding
-windows. Prints a table and writes docs/performance.md. These are
-benchmarks, not tests: they report ratios and counts, they do not fail.
+windows. Prints a table and writes docs/performance.md: the part between
+the two GENERATED markers is replaced, what is around it (the title and the
+sections written by hand) is kept. These are benchmarks, not tests: they
+report ratios and counts, they do not fail.
 
     make bench            (or: python benchmarks/run.py [--quick])
 """
@@ -365,6 +367,35 @@ def bench_latency_paging(sim, work, count, repeats=3):
     return rows
 
 
+PACER_MARGIN = 0.1  # the pacer's safety margin on a window (pacing_core)
+
+
+def bounded_floor(pages, rtt=LATENCY, per_second=50, margin=PACER_MARGIN):
+    """``(first to last answer, round trips before page per_second went)`` for ``pages`` full pages of a
+    list whose total is capped, when no page is asked before the pager's bound allows it (paging.ask_up_to:
+    1.5 times the pages known, plus one) and no ``per_second`` requests fall in one second (plus
+    ``margin``: a sliding window). Page 1 goes alone at 0; every answer takes ``rtt``."""
+    if COLLECTIONS not in sys.path:
+        sys.path.insert(0, COLLECTIONS)
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import Page, ask_up_to
+    sent = [0.0]
+    for k in range(2, pages + 1):
+        times = sorted(t + rtt for t in sent)
+        allowed = None
+        for t in times:
+            answered = dict((j + 1, Page([0] * 100, total=1000)) for j, s in enumerate(sent) if s + rtt <= t)
+            if ask_up_to(answered, 100) >= k:
+                allowed = t
+                break
+        if allowed is None:
+            raise ValueError("the bound never allows page %d" % k)
+        if k > per_second:
+            allowed = max(allowed, sent[k - 1 - per_second] + 1.0 + margin)
+        sent.append(allowed)
+    wave = sent[min(pages, per_second) - 1]
+    return sent[-1] + rtt, int(round(wave / rtt))
+
+
 HANDSHAKE = 0.3  # TCP and TLS 1.3 on a new connection: about two round trips at 150 ms
 
 
@@ -409,6 +440,12 @@ ROLE = """
 """
 
 
+def busiest_second(times):
+    """The most of ``times`` (seconds) in any one second."""
+    times = sorted(times)
+    return max(sum(1 for u in times if t <= u < t + 1.0) for t in times) if times else 0
+
+
 def bench_health(sim, work, count=1000, days=90, repeats=3):
     """flashduty_schedule_health over ``days`` days of ``count`` schedules at 150 ms a round trip.
 
@@ -419,6 +456,8 @@ def bench_health(sim, work, count=1000, days=90, repeats=3):
     start = 1779667200
     windows = -(-days // 44)
     pages = -(-count // 100)
+    # Pages a window needs: a full last page is followed by an empty one (the only way to know the end).
+    needed = count // 100 + 1
     runs = []
     for dummy in range(repeats):
         sim.reset(schedules=count, latency=LATENCY, health_scenarios=True)
@@ -427,40 +466,53 @@ def bench_health(sim, work, count=1000, days=90, repeats=3):
             {"start": start, "end": start + days * 86400, "base_url": sim.url,
              "pacing_dir": os.path.join(work, "pacing-health-%f" % time.time())})
         log = sim.log()
-        stamps = sorted(r["t"] for r in log)
-        busiest = max(sum(1 for u in stamps if t <= u < t + 1.0) for t in stamps)
+        listing = [r for r in log if r["path"] == SCHEDULE]
+        by_path = {}
+        for r in log:
+            by_path.setdefault(r["path"], []).append(r["t"])
         share, start_s = ansible_share(sim, work, result)
-        runs.append({"wall": wall, "share": share, "requests": len(log), "busiest": busiest,
+        runs.append({"wall": wall, "share": share, "requests": len(log), "list_requests": len(listing),
+                     # Each endpoint has its own limit (50/s per account and endpoint), so each is counted alone.
+                     "busiest": max(busiest_second(times) for times in by_path.values()),
+                     "busiest_all": busiest_second([r["t"] for r in log]),
+                     "empty": sum(1 for r in listing if (r["body"]["p"] - 1) * 100 >= count),
                      "429s": sum(1 for r in log if r["status"] == 429),
                      "own": noted(stderr, "before_exit") - start_s,
                      "gaps": result["summary"]["gaps"], "schedules": result["summary"]["schedules"]})
     waves = windows * (1 + (-(-(pages - 1) // 50) if pages > 1 else 0)) + 1
-    floor = max(waves * LATENCY, (runs[0]["requests"] - 1) / 50.0)
+    floor = max(waves * LATENCY, (max(r["list_requests"] for r in runs) - 1) / 50.0)
 
     def median(key):
         return statistics.median(r[key] for r in runs)
 
     return {"schedules": count, "days": days, "windows": windows, "pages": pages, "repeats": repeats,
-            "requests": max(r["requests"] for r in runs), "busiest_second": max(r["busiest"] for r in runs),
+            "needed": windows * needed, "requests": max(r["requests"] for r in runs),
+            "list_requests": max(r["list_requests"] for r in runs), "empty": max(r["empty"] for r in runs),
+            "busiest_second": max(r["busiest"] for r in runs),
+            "busiest_all": max(r["busiest_all"] for r in runs),
             "429s": sum(r["429s"] for r in runs), "floor_s": floor, "module_wall_s": median("wall"),
             "ansible_s": median("share"), "own_s": median("own"), "gaps": runs[0]["gaps"],
             "found": runs[0]["schedules"]}
 
 
 def health_report(h):
-    return ["## Schedule health: %(schedules)d schedules over %(days)d days at 150 ms a round trip" % h, "",
+    return ["## 9. Schedule health: %(schedules)d schedules over %(days)d days at 150 ms a round trip" % h, "",
             "flashduty_schedule_health asks %(windows)d windows of at most 44 days (the API computes under 45), "
             "%(pages)d pages each, then the names. The floor is the round trips (each window's page 1 alone, then "
             "its other pages at once, then people and teams at once) or the rate limits when they bind. "
-            "Medians of %(repeats)d runs; Ansible's share as in the section on paging. The server's total stops at "
-            "1,000, so each window pages ahead past its end (up to 49 empty pages, as flashduty_schedule_info "
-            "does); the busiest second counts requests by when the simulator logged them, its limiter (half a "
-            "round trip later) is what answers 429." % h, "",
-            "| requests | busiest second (limit 50) | 429s | floor | module wall | Ansible's share | "
-            "module wall / (floor + share) | module's own time | schedules | gaps found |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-            "| %d | %d | %d | %.2f s | %.2f s | %.2f s | %.2f | %.2f s | %d | %d |" % (
-                h["requests"], h["busiest_second"], h["429s"], h["floor_s"], h["module_wall_s"], h["ansible_s"],
+            "Medians of %(repeats)d runs; Ansible's share as in section 5. The server's total stops at 1,000, so "
+            "a window cannot know where the list ends: it needs one page past the last full one (an empty page), "
+            "and the first window asks ahead as far as the bound on pages asked ahead allows (1.5 times the "
+            "pages known to be there, plus one); the later windows list the same schedules and ask only the "
+            "pages the first one read. The busiest second is that of one endpoint (each has its own limit, "
+            "50 a second per account); all endpoints together, it held %(busiest_all)d requests." % h, "",
+            "| requests (/schedule/list; pages needed) | empty pages asked (needed: %(windows)d) | "
+            "busiest second (limit 50) | 429s | floor | module wall | Ansible's share | "
+            "module wall / (floor + share) | module's own time | schedules | gaps found |" % h,
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| %d (%d; %d) | %d | %d | %d | %.2f s | %.2f s | %.2f s | %.2f | %.2f s | %d | %d |" % (
+                h["requests"], h["list_requests"], h["needed"], h["empty"], h["busiest_second"], h["429s"],
+                h["floor_s"], h["module_wall_s"], h["ansible_s"],
                 h["module_wall_s"] / (h["floor_s"] + h["ansible_s"]), h["own_s"], h["found"], h["gaps"]), ""]
 
 
@@ -470,7 +522,10 @@ def bench_role(sim, work, teams, persons=400):
     wall, dummy = playbook(sim, work, ROLE % {"work": work})
     log = sim.log()
     exports = [r["t"] for r in log if r["path"] == EXPORT]
-    listing = [r["t"] for r in log if r["path"] != EXPORT]
+    # The listing and the names the role asks before its first export (later it asks more: the responder
+    # insight, the coverage look-ahead and the People section's names).
+    listing = [r["t"] for r in log if r["path"] in (SCHEDULE, "/person/infos", "/team/infos", "/team/list")
+               and (not exports or r["t"] < min(exports))]
     by_path = {}
     for r in log:
         by_path[r["path"]] = by_path.get(r["path"], 0) + 1
@@ -541,15 +596,25 @@ def machine():
             "ansible_core": ansible.__version__, "system": platform.platform()}
 
 
+# The sections of the report, by result key, as the load line names them.
+SECTIONS = {"export": "1", "paging": "2", "per_task": "3", "imports": "3 (imports)", "size": "4",
+            "latency_paging": "5", "handshake": "5 (handshake)", "names": "6", "role": "7", "jobs": "8",
+            "health": "9"}
+
+
 def report(results, quick):
     m = results["machine"]
-    lines = ["# Performance", "",
-             "Measured by `make bench` (`benchmarks/run.py%s`) on %s, against the local simulator enforcing the"
+    lines = ["Measured by `make bench` (`benchmarks/run.py%s`) on %s, against the local simulator enforcing the"
              " documented per-account limits in sliding windows. Benchmarks, not tests: the machine is shared"
              " and timings move from run to run; ratios and counts are what to compare."
              % (" --quick" if quick else "", time.strftime("%Y-%m-%d")), "",
              "Machine: %(cpu)s, %(cores)s cores, Python %(python)s, ansible-core %(ansible_core)s, %(system)s." % m,
              ""]
+    if results.get("load"):
+        lines += ["Load average (1 minute) when each measurement began and ended, on %s cores shared with other "
+                  "work (above the cores, processes waited for a CPU and timings grow with it): %s." % (
+                      m["cores"], "; ".join("section %s: %.1f to %.1f" % (SECTIONS.get(name, name), before, after)
+                                            for name, before, after in results["load"])), ""]
     lines += ["## 1. Export pacing: %d exports in a loop (each a separate process)" % results["export"][0]["exports"],
               "", "The floor under 1 request/s and 10/min is %.0f s from the first request to the last."
               % results["export"][0]["floor_s"], "",
@@ -617,6 +682,17 @@ def report(results, quick):
                 (lp[1]["module_wall_s"] - lp[1]["ansible_s"]) / (lp[0]["module_wall_s"] - lp[0]["ansible_s"]),
                 lp[1]["module_wall_s"] / lp[0]["module_wall_s"])
     imports = results["imports"]["module"] - results["imports"]["uri"]
+    bounded, rounds = bounded_floor(lp[0]["pages"])
+    lines += ["", "The floor above is the rate limit's alone, as it was before pages asked ahead were bounded "
+              "(section 2). Under that bound the %dth page cannot go before %d round trips (%.2f s): only page "
+              "1 goes first, and each round trip lets the pager ask 1.5 times the pages then known to be full, "
+              "plus one. The %dth page then goes 1 s and the pacer's %.1f s margin after the %dth (no 50 "
+              "requests in any one second), so no pager within the bound gets these requests under %.2f s "
+              "at %d ms a round trip (`benchmarks/run.py`, bounded_floor): %.2fx the rate limit's floor; the "
+              "concurrent run's requests took %.2fx that bounded floor."
+              % (min(lp[0]["pages"], 50), rounds, rounds * LATENCY, lp[0]["pages"], PACER_MARGIN,
+                 min(lp[0]["pages"], 50), bounded, LATENCY * 1000, bounded / lp[0]["floor_s"],
+                 lp[0]["requests_span_s"] / bounded)]
     lines += ["", "Concurrent against one page after the other: %.1fx faster in the requests, %.1fx in the module's "
               "own time (goal >= 7x; %.1fx as the wall less Ansible's share), %.1fx in the whole wall, Ansible's "
               "share included." % speedups, "",
@@ -639,7 +715,8 @@ def report(results, quick):
               "| %s | %d | %.2f s |" % (by_path, n["429s"], n["module_wall_s"])]
     r = results["role"]
     lines += ["", "## 7. The insight_report role for %d teams, at %d ms" % (r["teams"], LATENCY * 1000), "",
-              "| requests by endpoint | 429s | listing and names | exports: first to last (floor) | playbook wall |",
+              "| requests by endpoint | 429s | listing and names (before the first export) | "
+              "exports: first to last (floor) | playbook wall |",
               "|---|---:|---:|---:|---:|",
               "| %s | %d | %.2f s | %.1f s (%.1f s) | %.1f s |" % (
                   ", ".join("%s %d" % kv for kv in sorted(r["by_path"].items())), r["429s"], r["listing_span_s"],
@@ -656,6 +733,26 @@ def report(results, quick):
     if results.get("health"):
         lines += [""] + health_report(results["health"])
     return "\n".join(lines) + "\n"
+
+
+GENERATED_BEGIN = "<!-- make bench writes from here: edit benchmarks/run.py, not this part -->"
+GENERATED_END = "<!-- make bench writes up to here; what follows is written by hand -->"
+
+
+def write_report(path, text):
+    """Put ``text`` between the GENERATED markers of ``path``; keep what is around them.
+
+    A file without the markers gets the title, the block and an empty hand-written part.
+    """
+    before, after = "# Performance\n\n", "\n"
+    if os.path.exists(path):
+        with open(path) as handle:
+            old = handle.read()
+        if GENERATED_BEGIN in old and GENERATED_END in old:
+            before = old.split(GENERATED_BEGIN, 1)[0]
+            after = old.split(GENERATED_END, 1)[1]
+    with open(path, "w") as handle:
+        handle.write(before + GENERATED_BEGIN + "\n\n" + text.rstrip("\n") + "\n\n" + GENERATED_END + after)
 
 
 def main():
@@ -675,24 +772,30 @@ def main():
         print(json.dumps(health, indent=2))
         return
     try:
-        results = {"machine": machine()}
-        results["export"] = bench_export_pacing(sim, work, 12 if args.quick else 20)
-        results["paging"] = bench_paging(sim, work, 500 if args.quick else 5000)
-        results["per_task"] = bench_per_task(sim, work, 10 if args.quick else 50)
-        results["imports"] = bench_imports()
-        results["size"] = bench_export_size(sim, work, [10 ** 6, (10 if args.quick else 200) * 10 ** 6])
-        results["latency_paging"] = bench_latency_paging(sim, work, 2000 if args.quick else 10000)
-        results["handshake"] = bench_handshake(sim, work, 2000 if args.quick else 10000)
-        results["names"] = bench_names(sim, work, 1234)
-        results["role"] = bench_role(sim, work, 60 if args.quick else 250)
-        results["jobs"] = bench_concurrent_jobs(sim, work)
-        results["health"] = bench_health(sim, work, 1000, 90, 1 if args.quick else 3)
+        results = {"machine": machine(), "load": []}
+
+        def measure(name, bench, *bench_args):
+            # The machine is shared: each section notes the load average (1 minute) it began and ended in.
+            before = os.getloadavg()[0]
+            results[name] = bench(*bench_args)
+            results["load"].append((name, before, os.getloadavg()[0]))
+
+        measure("export", bench_export_pacing, sim, work, 12 if args.quick else 20)
+        measure("paging", bench_paging, sim, work, 500 if args.quick else 5000)
+        measure("per_task", bench_per_task, sim, work, 10 if args.quick else 50)
+        measure("imports", bench_imports)
+        measure("size", bench_export_size, sim, work, [10 ** 6, (10 if args.quick else 200) * 10 ** 6])
+        measure("latency_paging", bench_latency_paging, sim, work, 2000 if args.quick else 10000)
+        measure("handshake", bench_handshake, sim, work, 2000 if args.quick else 10000)
+        measure("names", bench_names, sim, work, 1234)
+        measure("role", bench_role, sim, work, 60 if args.quick else 250)
+        measure("jobs", bench_concurrent_jobs, sim, work)
+        measure("health", bench_health, sim, work, 1000, 90, 1 if args.quick else 3)
     finally:
         sim.stop()
     text = report(results, args.quick)
     print(text)
-    with open(args.output, "w") as handle:
-        handle.write(text)
+    write_report(args.output, text)
     with open(os.path.join(work, "results.json"), "w") as handle:
         json.dump(results, handle, indent=2)
     print("raw results: %s" % os.path.join(work, "results.json"))

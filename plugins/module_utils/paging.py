@@ -25,6 +25,14 @@ order whatever order the answers arrive in, and no page is asked
 ``concurrency`` or more pages past the oldest one unanswered. A failed page
 cancels the pages not yet sent, waits for the ones in flight, and raises.
 
+A module that lists one filter several times in a run (one listing per
+window of time, the schedules the same in each) passes one
+:class:`PageHint` to every listing: a listing whose count is unknown asks
+ahead no further than the pages the previous one read, so the second
+window of 1,000 schedules costs its 11 pages, not the 17 the bound allows.
+Where the list grew since, the hint is dropped once its last page comes
+back full, and the bound above goes on alone.
+
 Pages asked ahead may still wait for their slot under the rate limit when
 the list's end (or a failure) becomes known: with a ``stop`` event, which
 their fetches pass on to the client, they are not sent but given up at once,
@@ -88,6 +96,13 @@ class PagingResult:
         return [page.total for page in self.pages if page.total is not None]
 
 
+class PageHint:
+    """The pages the last listing of the same filter read (``pages``, None before the first)."""
+
+    def __init__(self):
+        self.pages = None
+
+
 def answer_items(response, path, lenient=False):
     """The items (dicts) of a list answer's ``data.items``.
 
@@ -121,11 +136,12 @@ def read_page(client, endpoint, body, stop=None, item=None):
     return Page(items, _known(data.get("total"), int), _known(data.get("has_next_page"), bool))
 
 
-def read_list(client, endpoint, body, limit=None, page=None, concurrency=1, item=None):
+def read_list(client, endpoint, body, limit=None, page=None, concurrency=1, item=None, hint=None):
     """Page ``page`` alone, or every page, of an offset-paged ``endpoint``.
 
     ``limit`` defaults to the endpoint's page limit; every page stays within
-    the paging cap (``p * limit``). Returns a :class:`PagingResult`.
+    the paging cap (``p * limit``); ``hint``: a :class:`PageHint` shared by
+    the listings of one filter. Returns a :class:`PagingResult`.
     """
     if endpoint.paging != OFFSET:
         raise ValueError("%s does not page by offset" % endpoint.path)
@@ -135,7 +151,7 @@ def read_list(client, endpoint, body, limit=None, page=None, concurrency=1, item
                             truncated=False)
     stop = threading.Event()
     return fetch_all(lambda p: read_page(client, endpoint, dict(body, p=p, limit=limit), stop, item), limit,
-                     endpoint.max_page(limit), concurrency, stop=stop)
+                     endpoint.max_page(limit), concurrency, stop=stop, hint=hint)
 
 
 @contextlib.contextmanager
@@ -150,19 +166,24 @@ def collector_paused():
             gc.enable()
 
 
-def fetch_all(fetch, limit, max_page, concurrency=1, stop=None):
+def fetch_all(fetch, limit, max_page, concurrency=1, stop=None, hint=None):
     """Read pages 1, 2, ... through ``fetch(p) -> Page`` until the list ends.
 
     ``max_page`` is the last page the endpoint lets one filter reach (its
     ``p * limit`` cap); when that page is still full the result is
     ``truncated``. ``stop`` (a ``threading.Event`` that ``fetch`` watches)
-    is set once the pages still running are no longer needed.
+    is set once the pages still running are no longer needed. ``hint`` (a
+    :class:`PageHint`) bounds asking ahead by the pages the last listing of
+    the same filter read, and is set to the pages this one read.
     """
     with collector_paused():
-        return _fetch_all(fetch, limit, max_page, concurrency, stop)
+        result = _fetch_all(fetch, limit, max_page, concurrency, stop, hint.pages if hint is not None else None)
+    if hint is not None:
+        hint.pages = len(result.pages)
+    return result
 
 
-def _fetch_all(fetch, limit, max_page, concurrency, stop):
+def _fetch_all(fetch, limit, max_page, concurrency, stop, expected):
     first = fetch(1)
     if not first.more(limit) or max_page <= 1:
         return PagingResult([first], truncated=first.more(limit))
@@ -170,7 +191,7 @@ def _fetch_all(fetch, limit, max_page, concurrency, stop):
     ahead = first.exact_pages(limit)
     if concurrency <= 1:
         return _sequential(fetch, pages, limit, max_page)
-    return _concurrent(fetch, pages, limit, max_page, concurrency, ahead, stop)
+    return _concurrent(fetch, pages, limit, max_page, concurrency, ahead, stop, expected)
 
 
 def _sequential(fetch, pages, limit, max_page):
@@ -203,12 +224,14 @@ def ask_up_to(pages, limit):
     return (3 * (max(full) + 1)) // 2 + 1 if full else 1
 
 
-def _concurrent(fetch, pages, limit, max_page, concurrency, ahead, stop):
+def _concurrent(fetch, pages, limit, max_page, concurrency, ahead, stop, expected=None):
     """Keep up to ``concurrency`` pages in flight until the list's end is known.
 
     ``ahead`` (the pages an exact total announces) bounds fetching ahead;
     when its last page is still full, the total was stale and paging goes on
-    without a bound.
+    without a bound. ``expected`` (the pages the last listing of the same
+    filter read) bounds it too while the count is unknown, until its last
+    page comes back full.
     """
     next_page = 2
     stale = False
@@ -225,7 +248,11 @@ def _concurrent(fetch, pages, limit, max_page, concurrency, ahead, stop):
                 # too, the total was stale and the count is unknown.
                 ahead = ahead + 1 if not stale else None
                 stale = True
+            if expected is not None and expected in pages and pages[expected].more(limit):
+                expected = None  # the list grew since the last listing
             bound = min(ask_up_to(pages, limit), max_page) if ahead is None else min(ahead, max_page)
+            if ahead is None and expected is not None:
+                bound = min(bound, expected)
             # A page that ended the list bounds it, even before the pages
             # ahead of it have answered.
             bound = min([bound] + [p for p, page in pages.items() if not page.more(limit)])

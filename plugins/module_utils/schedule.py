@@ -117,7 +117,7 @@ def _unique(items):
 
 
 def list_schedules(client, body, page=None, limit=SCHEDULE_LIST.page_limit, name=None, concurrency=1,
-                   checked=False):
+                   checked=False, hint=None):
     """Fetch one page (``page`` set) or every page; return the module result.
 
     Auto-paging goes on while pages come back full (the server's ``total`` is
@@ -125,13 +125,14 @@ def list_schedules(client, body, page=None, limit=SCHEDULE_LIST.page_limit, name
     ``p * limit <= 10000``: when the last reachable page is still full, the
     first 10,000 come back with ``truncated: true`` and a warning. ``total``
     is then the number of distinct schedules read; with ``page`` set it is the
-    server's figure. ``checked``: the body was validated already (by :func:`run`).
+    server's figure. ``checked``: the body was validated already (by :func:`run`);
+    ``hint``: a ``paging.PageHint`` shared by listings of one filter.
     """
     single = page is not None
     if not checked:
         validate_schedule_list(dict(body, p=page if single else 1, limit=limit), OPTION_NAMES)
     result = read_list(client, SCHEDULE_LIST, body, limit=limit, page=page, concurrency=concurrency,
-                       item=_set_null_lists)
+                       item=_set_null_lists, hint=hint)
     items = _unique(result.items)
     totals = result.totals
     if result.truncated:

@@ -19,6 +19,7 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils import shifts a
 from ansible_collections.flashcat.flashduty.plugins.module_utils.endpoints import SCHEDULE_LIST
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import ValidationError
 from ansible_collections.flashcat.flashduty.plugins.module_utils.names import add_team_names, name_oncall
+from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import PageHint
 from ansible_collections.flashcat.flashduty.plugins.module_utils.schedule import (
     OPTION_NAMES,
     build_body,
@@ -54,11 +55,16 @@ def read_shifts(client, body, start, end, name=None, concurrency=1):
 
     One listing per window of at most WINDOW; a schedule seen in any window is
     kept (in the order first seen), and its shifts are joined across the edges.
+    The windows list the same schedules: each asks ahead only as far as the
+    pages the one before read (``paging.PageHint``), not the pages a capped
+    total lets an unknown count ask.
     """
     windows = sh.windows(start, end, WINDOW)
     items, found, truncated = [], {}, False
+    hint = PageHint()
     for begin, finish in windows:
-        result = list_schedules(client, dict(body, start=begin, end=finish), name=name, concurrency=concurrency)
+        result = list_schedules(client, dict(body, start=begin, end=finish), name=name, concurrency=concurrency,
+                                hint=hint)
         truncated = truncated or result["truncated"]
         for item in result["schedules"]:
             sid = schedule_id(item)

@@ -86,6 +86,40 @@ def test_page_set_returns_the_servers_total(sim, conn, run_module):
     assert result["total"] == 1000 and len(result["schedules"]) == 100
 
 
+# ------------------------------------------------------------ rate limits
+def test_the_simulator_counts_each_endpoints_limit_in_a_sliding_window_of_arrivals(sim):
+    # The documented limits are per account and endpoint: /schedule/list 50/s and 1,000/min, and the
+    # companion endpoints the same each. Times are arrivals at the server, in seconds.
+    server = sim.sim
+    server.limits = server._limits("documented")  # pylint: disable=protected-access
+    key = sim.app_key
+    assert not any(server.rate_limited(key, SCHEDULES, 100 + i / 100.0) for i in range(50))  # 100.00 .. 100.49
+    assert server.rate_limited(key, SCHEDULES, 100.99)  # a 51st within one second of the first
+    # The other endpoints count on their own: the same second is theirs to use.
+    assert not server.rate_limited(key, "/person/infos", 100.99)
+    assert not server.rate_limited(key, "/team/infos", 100.99)
+    # One second after the first, the first has left the window: one more fits, and no second one.
+    assert not server.rate_limited(key, SCHEDULES, 101.0)
+    assert server.rate_limited(key, SCHEDULES, 101.005)
+    # A request a handler thread gets to late (it arrived before the ones counted already) is
+    # counted against every window it falls in, not only the one that ends when it arrived.
+    assert server.rate_limited(key, SCHEDULES, 100.6)
+
+
+def test_a_51st_request_in_one_window_gets_429_over_http_and_another_endpoint_does_not(sim, conn):
+    # Windows of an hour instead of a second, so that the machine's speed plays no part.
+    sim.config(limits={SCHEDULES: [[50, 3600]], "/person/infos": [[50, 3600]]})
+    client = FlashdutyClient(conn["app_key"], base_url=conn["base_url"], pacing=False, max_retries=0)
+    for p in range(1, 51):
+        client.post(SCHEDULES, {"p": p, "limit": 1})
+    client.post("/person/infos", {"person_ids": [1]})
+    with pytest.raises(ApiError) as caught:
+        client.post(SCHEDULES, {"p": 51, "limit": 1})
+    assert caught.value.code == "RequestTooFrequently"
+    assert [r["status"] for r in sim.requests(SCHEDULES)][-2:] == [200, 429]
+    assert [r["status"] for r in sim.requests("/person/infos")] == [200]
+
+
 # ----------------------------------------------------- 2xx with an error
 @pytest.mark.parametrize("code", ["", "0", "OK"])
 def test_a_2xx_error_object_with_a_success_code_is_a_success(sim, tmp_path, code):

@@ -149,6 +149,28 @@ def test_pages_are_asked_ahead_as_far_as_the_full_ones_justify(answered, most):
     assert ask_up_to({1: Page([0] * 100, total=1000), 12: Page([0] * 100)}, 100) == 20
 
 
+@pytest.mark.parametrize("second", [1000, 1099, 1234, 600])
+def test_a_listing_of_the_same_filter_asks_ahead_only_as_far_as_the_last_one_read(second):
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.paging import PageHint
+    hint = PageHint()
+    first = FakeList(1000, 100)
+    assert fetch_all(first, 100, 100, 50, hint=hint).items == list(range(1000))
+    # The count is unknown (total: 1000): asked ahead as far as the bound allows, 11 pages needed.
+    assert set(range(1, 12)) <= set(first.asked) and len(first.asked) > 11 and hint.pages == 11
+    fake = FakeList(second, 100)
+    assert fetch_all(fake, 100, 100, 50, hint=hint).items == list(range(second))
+    pages = second // 100 + 1
+    assert sorted(fake.asked) == sorted(set(fake.asked)) and set(range(1, pages + 1)) <= set(fake.asked)
+    if second < 1000:
+        assert sorted(fake.asked) == list(range(1, pages + 1))  # an exact total decides alone
+    elif pages <= 11:
+        assert sorted(fake.asked) == list(range(1, 12))  # nothing past the pages the last listing read
+    else:
+        # The list grew: page 11 came back full, the hint is dropped and the bound goes on alone.
+        assert len(fake.asked) <= 1.5 * pages + 1 and max(fake.asked) <= 1.5 * pages + 1
+    assert hint.pages == pages
+
+
 def test_1234_schedules_cost_at_most_20_list_requests_in_the_simulators_log(sim, conn, run_module):
     from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
     sim.config(schedules=1234, limits="documented")

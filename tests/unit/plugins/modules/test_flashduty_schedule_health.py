@@ -121,6 +121,20 @@ def test_a_window_over_45_days_is_asked_in_pieces_and_joined_across_their_edges(
         sim, run_module, conn, name=DATA.schedule(3)["name"], start=start, end=end), 3)["gaps"])
 
 
+def test_the_windows_after_the_first_ask_only_the_pages_the_first_one_read(sim, conn, run_module):
+    # 1,000 schedules: the server's total is capped (1000), so the first window pages ahead past its
+    # end (its 11th page is empty); the next windows list the same schedules and ask those 11 alone.
+    sim.config(now=NOW, schedules=1000, limits="documented")
+    result = run_module(module, dict(conn, start=NOW, end=NOW + 50 * DAY, resolve_names=False))
+    assert result["summary"]["schedules"] == 1000
+    log = sim.requests(PATH)
+    assert all(r["status"] == 200 for r in log)
+    first, second = [sorted(r["body"]["p"] for r in log if r["body"]["start"] == begin)
+                     for begin in (NOW, NOW + 44 * DAY)]
+    assert set(range(1, 12)) <= set(first) and len(first) <= 1.5 * 11 + 1
+    assert second == list(range(1, 12))
+
+
 def test_people_hours_overlaps_and_balance_match_the_scenarios(sim, conn, run_module):
     team = 0
     result = run_health(sim, run_module, conn, team_ids=[DATA.teams[team]["team_id"]], time_zone="UTC")
