@@ -45,6 +45,8 @@ from ansible_collections.flashcat.flashduty.plugins.module_utils.timeparse impor
 # The fields an update sends (``enabled`` is its own call).
 CONTENT_FIELDS = ("rule_name", "description", "priority", "window", "windows", "filters", "discard")
 _HH_MM = re.compile(r"^(\d{1,2}):(\d{2})$")
+# The alert severities (the API reference's enum for incidents: Critical, Warning, Info, Ok).
+SEVERITIES = ("Critical", "Warning", "Info", "Ok")
 OPERATORS = ("IN", "NOTIN")
 
 
@@ -75,13 +77,27 @@ def _text_values(values, param):
     return out
 
 
+def _condition_values(key, values, param):
+    """A condition's values (:func:`_text_values`); an alert severity must be one the server uses, case
+    included (``critical`` would make a rule that silences nothing), unless it is a /pattern/."""
+    out = _text_values(values, param)
+    if key == "alert_severity":
+        for index, text in enumerate(out):
+            if text not in SEVERITIES and not (len(text) > 1 and text.startswith("/") and text.endswith("/")):
+                right = [s for s in SEVERITIES if s.lower() == text.strip().lower()]
+                raise ValidationError("%s[%d]" % (param, index), "%s; the severities are %s, case included, got %r"
+                                      % ("write %r" % right[0] if right else "no alert has this severity",
+                                         ", ".join(SEVERITIES), text))
+    return out
+
+
 def wanted_filters(params):
     """``filters`` or the one AND group of ``match``, checked; None when neither is given."""
     if params.get("match") is not None:
         match = params["match"]
         if not match:
             raise ValidationError("match", "needs at least one key")
-        return [[{"key": key, "oper": "IN", "vals": _text_values(match[key], "match.%s" % key)}
+        return [[{"key": key, "oper": "IN", "vals": _condition_values(key, match[key], "match.%s" % key)}
                  for key in sorted(match)]]
     filters = params.get("filters")
     if filters is None:
@@ -108,7 +124,8 @@ def wanted_filters(params):
             oper = cond.get("oper", "IN")
             if oper not in OPERATORS:
                 raise ValidationError(param + ".oper", "must be IN or NOTIN, got %r" % (oper,))
-            conditions.append({"key": key, "oper": oper, "vals": _text_values(cond.get("vals"), param + ".vals")})
+            vals = _condition_values(key, cond.get("vals"), param + ".vals")
+            conditions.append({"key": key, "oper": oper, "vals": vals})
         groups.append(conditions)
     return groups
 

@@ -133,6 +133,8 @@ options:
         each a dictionary of C(key), C(oper) and C(vals). C(key) is an alert field (C(alert_severity), C(alert_key), C(check), C(resource),
         C(service), C(cluster), ...) or C(labels.<name>). C(oper) is C(IN) (the default) or C(NOTIN). C(vals) is a
         list of texts; a value wrapped in slashes (V(/pattern/)) is a regular expression.
+      - The values of C(alert_severity) are V(Critical), V(Warning), V(Info) and V(Ok), case included; any other
+        (V(critical)) fails before anything is sent, since the rule would silence nothing.
       - Groups, conditions and values are compared as sets, so their order never makes a change.
       - Not together with O(match). Needed (one of them) to create a rule; left out, the current filter stays.
     type: list

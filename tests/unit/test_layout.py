@@ -19,6 +19,12 @@ from support import ROOT
 UNIT = os.path.join(ROOT, "tests", "unit")
 
 TESTED_BY = {
+    "plugins/action/flashduty_insight_export.py": ["playbooks/test_output.py"],
+    "plugins/action/flashduty_insight_info.py": ["playbooks/test_output.py"],
+    "plugins/action/flashduty_schedule_health.py": ["playbooks/test_output.py"],
+    "plugins/action/flashduty_schedule_info.py": ["playbooks/test_output.py"],
+    "plugins/action/flashduty_silence_rule.py": ["playbooks/test_output.py"],
+    "plugins/action/flashduty_silence_rule_info.py": ["playbooks/test_output.py"],
     "plugins/doc_fragments/connection.py": ["collection/test_conformance.py"],
     "plugins/doc_fragments/insight.py": ["plugins/modules/test_flashduty_insight_info.py",
                                          "plugins/modules/test_flashduty_insight_export.py"],
@@ -48,6 +54,7 @@ TESTED_BY = {
     "plugins/plugin_utils/insight_chart.py": ["collection/test_fidelity.py"],
     "plugins/plugin_utils/insight_summary.py": ["collection/test_fidelity.py",
                                                 "plugins/modules/test_flashduty_insight_export.py"],
+    "plugins/plugin_utils/module_action.py": ["playbooks/test_output.py"],
     "plugins/plugin_utils/oncall_lookup.py": ["plugins/lookup/test_oncall.py"],
     "plugins/plugin_utils/oncall_roster.py": ["collection/test_conformance.py"],
     "plugins/plugin_utils/report_format.py": ["plugins/module_utils/test_timeparse_csvio.py"],

@@ -31,6 +31,13 @@ def test_wrong_variable_types_fail_in_argument_validation_before_any_request(
     assert sim.requests() == []
 
 
+def test_a_negative_look_ahead_fails_naming_the_variable_before_any_request(sim, playbook, tmp_path):
+    run = playbook(role_play(tmp_path, insight_report_coverage_days=-1))
+    assert run.returncode != 0
+    assert "insight_report_coverage_days is the look-ahead in days, 0 for none; got -1" in run.stdout + run.stderr
+    assert sim.requests() == [] and not (tmp_path / "report").exists()
+
+
 def test_more_than_100_teams_are_exported_100_a_request(sim, playbook, tmp_path):
     sim.config(teams=101, schedules=101)
     run = playbook(role_play(tmp_path))
