@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import math
 import random
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 
 RETRY_STATUSES = frozenset([429, 500, 502, 503, 504])
@@ -59,7 +60,11 @@ def parse_http_date(value):
         when = parsedate_to_datetime(value.strip()) if value else None
     except (TypeError, ValueError, IndexError):
         return None
-    return None if when is None else when.timestamp()
+    if when is None:
+        return None
+    if when.tzinfo is None:  # the zone "-0000": UTC all the same, never this host's zone
+        when = when.replace(tzinfo=timezone.utc)
+    return when.timestamp()
 
 
 def parse_retry_after(value, now):

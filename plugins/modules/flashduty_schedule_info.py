@@ -251,8 +251,8 @@ oncall_note:
   version_added: 0.3.0
 read_at:
   description:
-    - When the schedules were read, Unix seconds: the "now" of C(current) and C(next) in RV(oncall). The server's
-      clock (the C(Date) header of its answer to the listing); this host's when the answer has none.
+    - When the schedules were read, in Unix seconds, which is the "now" of C(current) and C(next) in RV(oncall).
+    - The server's clock (the C(Date) header of its answer to the listing); this host's when the answer has none.
   returned: success
   type: int
   sample: 1796313600

@@ -12,6 +12,12 @@ prints it whole from ``-v`` on. With the variable false the task's line
 ansible-core does for gathered facts, ``_ansible_verbose_override``); a
 ``register:`` still gets all of it, and a failure is printed whole as ever.
 The insight_report role and the playbooks that read much set it false.
+
+The variable is read before the module runs, so that a value that is not a
+boolean (or a template that fails) never costs a module's result, nor a
+write it made: the result is then shown, with a warning. A task with
+``async`` is polled by ansible-core outside the action, so its final result
+is printed as ever.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,12 +34,21 @@ class ModuleAction(NormalAction):
     """Ansible's normal action; the result is not printed when ``flashduty_show_results`` is false."""
 
     def run(self, tmp=None, task_vars=None):
+        show, problem = self._show_results(task_vars or {})
         result = super(ModuleAction, self).run(tmp, task_vars)
-        if not self._show_results(task_vars or {}):
+        if not show:
             result["_ansible_verbose_override"] = True
+        if problem:
+            result.setdefault("warnings", []).append(problem)
         return result
 
     def _show_results(self, task_vars):
+        """``(show, warning)``: whether to print the result, and why it is printed when the variable is unusable."""
         # The value may be a template (a role sets it from its own variable), or text from -e.
-        value = self._templar.template(task_vars.get(SHOW_RESULTS, True))
-        return boolean(value, strict=False)
+        try:
+            value = self._templar.template(task_vars.get(SHOW_RESULTS, True))
+            return boolean(value, strict=True), None
+        except Exception as exc:  # pylint: disable=broad-except
+            # Undefined, a failing template, a list: never worth a module run. Only the error's kind is
+            # named, never its text, which may quote the value (it could be anything, a key too).
+            return True, "%s must be true or false (%s); the result is shown" % (SHOW_RESULTS, type(exc).__name__)

@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 
+import pytest
 import yaml
 
 from support import ROOT, role_play
@@ -91,6 +92,20 @@ def test_register_gets_the_whole_result_and_only_a_quiet_task_keeps_it_off_the_s
     assert quiet.strip("* \n") == "ok: [localhost]"
     assert '"schedules": [' in loud and '"schedule_name": ' in loud
     assert "quiet 300 of 300, loud 25" in run.stdout
+
+
+@pytest.mark.parametrize("value", ["{{ not_defined_anywhere }}", "perhaps"])
+def test_an_unusable_show_results_costs_no_module_run_the_result_is_shown_with_a_warning(sim, playbook, value):
+    # Read before the module runs: a write (a silence rule) made is never lost to a bad flag after it.
+    play = PLAY.replace("flashduty_show_results: false", "flashduty_show_results: %s" % json.dumps(value))
+    run = playbook(play, "-v")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    quiet = run.stdout.split("TASK [Quiet read]")[1].split("TASK [")[0]
+    assert '"schedules": [' in quiet  # shown, as without the variable
+    out = " ".join((run.stdout + run.stderr).split())
+    assert "flashduty_show_results must be true or false" in out and "the result is shown" in out
+    assert "quiet 300 of 300, loud 25" in run.stdout
+    assert len(sim.requests("/schedule/list")) >= 2
 
 
 def test_every_module_runs_through_the_collections_action():

@@ -133,6 +133,23 @@ def test_retry_after_http_date_is_honoured(sim, tmp_path):
     assert len(sleeps) == 1 and 3.0 <= sleeps[0] <= 5.0
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/New_York"])
+def test_an_http_date_is_utc_also_in_the_zone_minus_0000_whatever_the_hosts_zone(monkeypatch, zone):
+    # Date (read_at, the report's "now") and Retry-After: "-0000" means UTC too (RFC 5322), not this host's zone.
+    import time
+    from ansible_collections.flashcat.flashduty.plugins.module_utils.retry import parse_http_date
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        for text in ("Thu, 03 Dec 2026 16:21:40 GMT", "Thu, 03 Dec 2026 16:21:40 -0000",
+                     "Thu, 03 Dec 2026 16:21:40 +0000", "Fri, 04 Dec 2026 00:21:40 +0800"):
+            assert parse_http_date(text) == 1796314900, text
+        assert parse_http_date(None) is None and parse_http_date("") is None and parse_http_date("soon") is None
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_429_without_retry_after_backs_off(sim, tmp_path):
     sim.faults({"kind": "rate_limit", "times": 2})
     sleeps = Sleeps()
