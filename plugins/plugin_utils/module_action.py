@@ -26,6 +26,9 @@ __metaclass__ = type
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action.normal import ActionModule as NormalAction
+from ansible.utils.display import Display
+
+display = Display()
 
 SHOW_RESULTS = "flashduty_show_results"
 
@@ -35,11 +38,13 @@ class ModuleAction(NormalAction):
 
     def run(self, tmp=None, task_vars=None):
         show, problem = self._show_results(task_vars or {})
+        if problem:
+            # Said on the controller's display: a result's warnings take a structured form from
+            # ansible-core 2.19 on, which a text added here would break.
+            display.warning(problem)
         result = super(ModuleAction, self).run(tmp, task_vars)
         if not show:
             result["_ansible_verbose_override"] = True
-        if problem:
-            result.setdefault("warnings", []).append(problem)
         return result
 
     def _show_results(self, task_vars):

@@ -503,8 +503,14 @@ def test_the_report_prints_on_a4(big_report, tmp_path):
         page.emulate(703, 1033, mobile=False)
         page.call("Emulation.setEmulatedMedia", media="print")
         page.load(report.as_uri())
+        # Paper cannot open a team: every team's schedules are laid out in print, the teams closed as on screen
+        # (before MEASURE, which opens them).
+        closed = page.evaluate("document.querySelectorAll('#oncall details:not([open])').length")
+        rows = page.evaluate("Array.from(document.querySelectorAll('#oncall details tbody tr'))"
+                             ".map(function (r) { return r.checkVisibility(); })")
         m = page.evaluate(MEASURE)
         first_row = page.evaluate("document.querySelector('#team-totals tbody tr').getBoundingClientRect().bottom")
+    assert closed == 100 and len(rows) >= 1000 and all(rows), (closed, len(rows), rows.count(False))
     assert first_row < 1033, first_row
     assert m["midword"] == [] and m["over"] == [], (m["midword"][:20], m["over"][:10])
     sizes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", raw))
