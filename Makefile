@@ -10,11 +10,11 @@
 # make test runs its stages side by side (JOBS, default: the cores) and ends
 # with one line per stage and its seconds. On a 2-core machine with the pip
 # cache, the CPython build and the Debian packages in place (as on CI): about
-# 30 minutes at 836 tests (2026-12-03, 28.4 measured without 2.21's sanity;
-# 17.7 at 410 tests), about 40 from nothing (projected); CI allows 90. The
+# 20 minutes at 836 tests (2026-12-03: 19.8 measured from a fresh clone;
+# 17.7 at 410 tests), about 30 from nothing (projected); CI allows 90. The
 # README's Development section has the table of stages.
 # make check is the inner loop: lint and the unit suite (8.5 minutes from a
-# fresh clone at 811 tests; 13 beside the other stages of make test).
+# fresh clone at 811 tests; the unit suite 9.3 beside make test's other stages).
 
 SHELL := /bin/bash
 PYTHON ?= python3
