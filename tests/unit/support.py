@@ -283,3 +283,14 @@ def run_processes(code, count, timeout=300):
                               text=True, env=env) for dummy in range(count)]
     outputs = [p.communicate(timeout=timeout) for p in procs]
     return [p.returncode for p in procs], outputs
+
+
+def counted_by_the_server(limits):
+    """The windows the simulator counts in for a real-time test whose clients pace to ``limits``: each a
+    fifth shorter, at most 0.2 s. A request reaches the server some time after its slot; the pacer allows
+    its margin (0.1 s), and a process that a busy 2-core machine holds back longer between its slot and
+    its send arrives later still, which no client can prevent (under the exact windows such a test failed
+    once, 2026-12-03). The windows' arithmetic is asserted exactly on an injected clock (test_pacing.py)
+    and on a real Redis without HTTP (test_pacing_redis.py); these tests prove that separate jobs share
+    one pace, which their controls' 429s show they do not without it."""
+    return [[count, window - min(0.2, window / 5.0)] for count, window in limits]

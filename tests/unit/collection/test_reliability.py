@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from support import Simulator, make_certificate, playbook_env, run_playbook
+from support import Simulator, counted_by_the_server, make_certificate, playbook_env, run_playbook
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as export_module
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
 
@@ -241,7 +241,7 @@ LOAD_PLAY = """
 # budget through pacing_dir (20 exports at 8 per 3 s take at least 6 s, whoever sends them).
 @pytest.mark.realtime
 def test_four_playbooks_sharing_pacing_dir_get_no_429_under_scaled_limits(tmp_path):
-    server = Simulator(limits={EXPORT: [[2, 0.5], [8, 3.0]]}, app_keys=[KEY]).start()
+    server = Simulator(limits={EXPORT: counted_by_the_server([[2, 0.5], [8, 3.0]])}, app_keys=[KEY]).start()
 
     class Handle(object):
         url, app_key = server.url, KEY

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from support import FakeTime, Simulator, run_processes
+from support import FakeTime, Simulator, counted_by_the_server, run_processes
 from ansible_collections.flashcat.flashduty.plugins.module_utils import endpoints, pacing_file
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_core import Abandoned, next_slot
 from ansible_collections.flashcat.flashduty.plugins.module_utils.pacing_file import Pacer
@@ -285,7 +285,7 @@ PROCESS = textwrap.dedent("""
 
 @pytest.mark.realtime
 def test_three_processes_sharing_pacing_dir_stay_under_1_per_second_and_10_per_minute(tmp_path):
-    server = Simulator(limits="documented").start()
+    server = Simulator(limits={"/insight/team/export": counted_by_the_server([[1, 1.0], [10, 60.0]])}).start()
     try:
         # The children import the collection the way this test process does.
         codes, outputs = run_processes(PROCESS % {"key": "sim-app-key-0123456789abcdef", "url": server.url,
