@@ -36,7 +36,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The virtualenv's tools (ansible-playbook, molecule, ansible-lint, ...) first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: bench check coverage demo runtime screenshots test test-stages unit molecule lint galaxy system-packages sanity \
+.PHONY: bench check coverage demo runtime screenshots test test-stages unit unit-inprocess molecule lint galaxy system-packages sanity \
   test-matrix schemas venv clean
 
 # Stages run side by side, as many as there are cores; each notes its seconds
@@ -98,11 +98,16 @@ system-packages:
 unit: venv system-packages
 	$(STAGE) unit $(VENV)/bin/python -m pytest tests/unit $(PYTEST_ARGS)
 
-# The inner loop: lint beside the unit suite on this Python, and their seconds.
+# The inner loop: lint beside the suite's in-process tests on this Python (those not marked
+# integration: no ansible-playbook, ansible-doc, ansible-galaxy, molecule or browser), and their seconds.
+# make test runs the whole suite.
+unit-inprocess: venv system-packages
+	$(STAGE) unit-inprocess $(VENV)/bin/python -m pytest tests/unit $(PYTEST_ARGS) -m "not integration"
+
 check:
 	@mkdir -p $(BUILD) && rm -f $(STAGE_LOG)
 	@$(MAKE) --no-print-directory venv system-packages && \
-	  $(MAKE) --no-print-directory -j$(JOBS) --output-sync=target lint unit; rc=$$?; $(STAGE) --report; exit $$rc
+	  $(MAKE) --no-print-directory -j$(JOBS) --output-sync=target lint unit-inprocess; rc=$$?; $(STAGE) --report; exit $$rc
 
 molecule: venv
 	cd roles/insight_report && NO_COLOR=1 $(CURDIR)/$(STAGE) molecule molecule test

@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -26,9 +27,42 @@ def pytest_configure(config):
         "the newest ansible-core")
     config.addinivalue_line(
         "markers",
+        "integration: starts ansible-playbook, ansible-doc, ansible-galaxy, molecule, Chromium or another "
+        "of INTEGRATION_TOOLS (a test that does and lacks the mark fails); make check leaves these out, the "
+        "whole suite runs them")
+    config.addinivalue_line(
+        "markers",
         "realtime: one of the few end-to-end checks that wait for real rate-limit windows on purpose (each "
         "pacing backend, each endpoint family, processes and playbooks side by side); every other wait runs "
         "on an injected clock")
+
+
+# What a test marked ``integration`` may start: each costs seconds (ansible-playbook about 3, the role
+# about 15) where an in-process module run costs milliseconds. make check runs the other tests.
+INTEGRATION_TOOLS = ("ansible-playbook", "ansible-doc", "ansible-galaxy", "ansible-test", "molecule", "chromium",
+                     "antsibull-changelog", "ansible-builder")
+_CURRENT = {"item": None}
+_POPEN_INIT = subprocess.Popen.__init__
+
+
+def _guarded_popen_init(self, args, *rest, **kwargs):
+    item = _CURRENT["item"]
+    argv = os.fsdecode(args).split()[:1] if isinstance(args, (str, bytes)) else [args] if isinstance(
+        args, os.PathLike) else list(args)
+    tool = os.path.basename(os.fsdecode(argv[0])) if argv else ""
+    if item is not None and tool in INTEGRATION_TOOLS and item.get_closest_marker("integration") is None:
+        raise AssertionError("%s starts %s: mark it @pytest.mark.integration (make check leaves those out)"
+                             % (item.nodeid, tool))
+    _POPEN_INIT(self, args, *rest, **kwargs)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    # A module fixture runs in the setup of its file's first test: that test is the one checked.
+    _CURRENT["item"] = item
+
+
+subprocess.Popen.__init__ = _guarded_popen_init
 
 
 # The files whose tests run the role or many playbooks, heaviest first: pytest-xdist hands out a file

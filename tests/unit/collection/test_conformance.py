@@ -72,6 +72,7 @@ def argument_spec_of(module, monkeypatch):
     return spec, seen
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_documented_options_match_the_argument_spec(name, monkeypatch):
@@ -91,6 +92,7 @@ def test_documented_options_match_the_argument_spec(name, monkeypatch):
     assert spec["app_key"]["no_log"] is True
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_ansible_doc_renders_the_module_with_the_fragment(name):
@@ -102,6 +104,7 @@ def test_ansible_doc_renders_the_module_with_the_fragment(name):
     assert "ERROR" not in run.stderr and "WARNING" not in run.stderr
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_ansible_doc_renders_the_role_argument_spec():
     run = tool("ansible-doc", "-t", "role", "flashcat.flashduty.insight_report")
@@ -110,6 +113,7 @@ def test_ansible_doc_renders_the_role_argument_spec():
         assert words in run.stdout, words
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_ansible_doc_renders_every_filter():
     # One ansible-doc run for all of them (each run starts Ansible anew).
@@ -122,6 +126,7 @@ def test_ansible_doc_renders_every_filter():
         assert doc["name"] == name and doc["short_description"]
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_ansible_doc_renders_the_lookup_with_the_connection_fragment():
     run = tool("ansible-doc", "-t", "lookup", "flashcat.flashduty.oncall")
@@ -166,6 +171,7 @@ def test_awx_credential_type_injects_what_the_modules_read():
     assert fields["pacing_url"]["secret"] is True and "pacing_url" not in credential["inputs"]["required"]
 
 
+@pytest.mark.integration
 def test_changelog_lints_and_is_generated(tmp_path):
     copy = tmp_path / "collection"
     shutil.copytree(ROOT, str(copy), ignore=shutil.ignore_patterns(".venv*", ".build", ".git", "__pycache__"))
@@ -177,6 +183,7 @@ def test_changelog_lints_and_is_generated(tmp_path):
         assert (copy / "CHANGELOG.rst").read_text() == committed.read(), "run antsibull-changelog generate"
 
 
+@pytest.mark.integration
 def test_ee_metadata_names_the_python_and_system_dependencies():
     run = tool("ansible-builder", "introspect", COLLECTIONS)
     assert run.returncode == 0, run.stderr

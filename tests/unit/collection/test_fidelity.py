@@ -206,6 +206,7 @@ FAST_EXPORTS = """
 """
 
 
+@pytest.mark.integration
 def test_the_role_batches_teams_so_its_exports_stay_under_the_cap(sim, playbook, tmp_path):
     # A year by week with hour buckets: 61 teams a request, so 70 teams take 2 requests (the period
     # before, when compared, is batched by the same task: test_insight_report.py has it).
@@ -269,6 +270,7 @@ def test_the_report_filters_read_the_servers_rows_under_every_column_layout(sim,
     assert ">Fri 2026-05-01<" in chart and not re.search(r">1[0-9]{9}<", chart)  # dates, never Unix seconds
 
 
+@pytest.mark.integration
 def test_an_unmappable_header_fails_the_role_with_one_line_and_no_report(sim, playbook, tmp_path):
     sim.config(column_order="reversed")
     run = playbook(role_play(tmp_path / "report"))

@@ -16,6 +16,10 @@ import yaml
 
 from support import ROOT
 
+# Every test here builds the tarball or the build context, and installs and runs it with ansible-galaxy,
+# ansible-builder and ansible-playbook.
+pytestmark = pytest.mark.integration
+
 with open(os.path.join(ROOT, "galaxy.yml")) as _handle:
     VERSION = yaml.safe_load(_handle)["version"]
 

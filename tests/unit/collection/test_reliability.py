@@ -174,6 +174,7 @@ def run_play(sim, tmp_path):
 VVVV_FAULTS = ["connection reset mid-body", "connection reset always"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", [pytest.param(VVVV_FAULTS[0], marks=pytest.mark.matrix), VVVV_FAULTS[1]])
 def test_the_key_is_in_no_output_of_a_vvvv_run_through_a_fault(sim, tmp_path, name):
     (dummy, fault, outcome, words, dummy) = FAULTS[FAULT_IDS.index(name)]
@@ -239,6 +240,7 @@ LOAD_PLAY = """
 
 # A real-time end-to-end check: loop items and separate ansible-playbook processes on one host share the
 # budget through pacing_dir (20 exports at 8 per 3 s take at least 6 s, whoever sends them).
+@pytest.mark.integration
 @pytest.mark.realtime
 def test_four_playbooks_sharing_pacing_dir_get_no_429_under_scaled_limits(tmp_path):
     server = Simulator(limits={EXPORT: counted_by_the_server([[2, 0.5], [8, 3.0]])}, app_keys=[KEY]).start()

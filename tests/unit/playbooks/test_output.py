@@ -29,6 +29,7 @@ def task_names(tasks):
     return names
 
 
+@pytest.mark.integration
 def test_the_role_at_v_prints_each_task_and_its_warnings_in_under_50_kb(sim, playbook, tmp_path):
     # One export answers 429 first: the retry's warning must reach the screen.
     sim.faults({"kind": "rate_limit", "path": "/insight/team/export", "retry_after": 0})
@@ -47,6 +48,7 @@ def test_the_role_at_v_prints_each_task_and_its_warnings_in_under_50_kb(sim, pla
     assert len(fact["oncall"]) > 100 and len(fact["teams"]) == 12
 
 
+@pytest.mark.integration
 def test_a_failing_module_in_the_role_shows_its_one_line_message_at_v(sim, playbook, tmp_path):
     sim.faults({"kind": "status", "status": 403, "code": "AccessDenied", "message": "no access to these teams",
                 "path": "/schedule/list"})
@@ -84,6 +86,7 @@ PLAY = """
 """
 
 
+@pytest.mark.integration
 def test_register_gets_the_whole_result_and_only_a_quiet_task_keeps_it_off_the_screen(sim, playbook):
     run = playbook(PLAY, "-v")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -94,6 +97,7 @@ def test_register_gets_the_whole_result_and_only_a_quiet_task_keeps_it_off_the_s
     assert "quiet 300 of 300, loud 25" in run.stdout
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("value", ["{{ not_defined_anywhere }}", "perhaps"])
 def test_an_unusable_show_results_costs_no_module_run_the_result_is_shown_with_a_warning(sim, playbook, value):
     # Read before the module runs: a write (a silence rule) made is never lost to a bad flag after it.

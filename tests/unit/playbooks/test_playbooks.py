@@ -43,6 +43,7 @@ def ansible_playbook(args, env, cwd):
 # (hosts: localhost, connection: local, the controller's Python), with the inventory file that lists
 # localhost bare. The molecule scenario's plays start the same way again; make molecule runs them with
 # molecule's own inventory, which lists localhost bare too.
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "inventory,playbook,words",
     [pytest.param(kind, "flashcat.flashduty.oncall_now", "schedules have someone on call", marks=pytest.mark.matrix)
@@ -65,6 +66,7 @@ def test_playbooks_run_on_the_controller_with_any_inventory(sim, tmp_path, inven
 
 # The quiet deploy: the silence rule is in effect during the deploy and gone afterwards, also when the deploy
 # fails (block/always).
+@pytest.mark.integration
 @pytest.mark.parametrize("inventory,command,code", [(kind, "true", 0) for kind in INVENTORIES]
                          + [pytest.param("none", "false", 2, marks=pytest.mark.matrix)])
 def test_quiet_deploy_silences_the_channel_and_always_removes_the_rule(sim, tmp_path, inventory, command, code):
@@ -131,6 +133,7 @@ def test_every_module_example_says_how_its_play_starts():
             assert words in module.EXAMPLES, (module.__name__, words)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("inventory", matrix_one(INVENTORIES, "localhost,"))
 def test_the_readmes_first_playbook_runs_as_written_under_any_inventory(sim, tmp_path, inventory):
     (block,) = [b for b in yaml_blocks("README.md") if b.startswith("# first.yml")]
@@ -144,6 +147,7 @@ def test_the_readmes_first_playbook_runs_as_written_under_any_inventory(sim, tmp
     assert "UNREACHABLE" not in run.stdout and "skipping: no hosts matched" not in run.stdout
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_without_the_controllers_python_a_missing_requests_names_the_interpreter_and_what_to_set(sim, tmp_path):
     import shutil
@@ -189,6 +193,7 @@ SUMMARY_PLAY = """
 """
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_the_demo_summary_aligns_wide_characters_and_ends_with_the_next_step(sim, tmp_path):
     from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_format import display_width
@@ -206,6 +211,7 @@ def test_the_demo_summary_aligns_wide_characters_and_ends_with_the_next_step(sim
     assert "ansible-playbook flashcat.flashduty.insight_report" in lines[-1]
 
 
+@pytest.mark.integration
 def test_the_simulators_help_describes_every_option_and_run_takes_a_command_without_dashes(tmp_path):
     sim_path = os.path.join(ROOT, "tests", "simulator", "flashduty_simulator.py")
     sys.path.insert(0, os.path.dirname(sim_path))
@@ -229,6 +235,7 @@ def test_the_simulators_help_describes_every_option_and_run_takes_a_command_with
 
 # The audit of the coming days: it fails on the simulator's gaps and empty schedules with one line per
 # finding (and not the module's whole result) and still prints its summary; with nothing to fail on it only reports.
+@pytest.mark.integration
 @pytest.mark.parametrize("inventory", matrix_one(INVENTORIES, "file"))
 def test_schedule_audit_fails_on_gaps_with_one_line_each_and_prints_the_summary(sim, tmp_path, inventory):
     env = playbook_env(sim, tmp_path)

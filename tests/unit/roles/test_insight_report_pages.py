@@ -23,6 +23,9 @@ from flashduty_simulator import DataSet
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils import export_columns as layout
 from ansible_collections.flashcat.flashduty.plugins.plugin_utils.report_view import duration
 
+# Every test here runs the role with ansible-playbook, or reads a run that did.
+pytestmark = pytest.mark.integration
+
 NOW = 1779667200  # 2026-05-25 00:00 UTC
 START, END = NOW - 7 * 86400, NOW
 

@@ -17,6 +17,9 @@ import pytest
 from support import role_play, run_playbook
 from flashduty_simulator import ZoneInfo
 
+# Every test here runs the role with ansible-playbook, or reads a run that did.
+pytestmark = pytest.mark.integration
+
 NOW = 1779667200  # 2026-05-25 00:00 UTC
 START, END = NOW - 7 * 86400, NOW
 TEAMS = [4295771902131, 4295771902132, 4295771902133]  # the third has a deleted person

@@ -348,6 +348,7 @@ def play(sim, tmp_path, items, ttl, *args):
     return run_playbook(sim, tmp_path, text, "-i", str(inventory), *args)
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_a_play_on_unreachable_hosts_asks_once_for_a_whole_loop_and_never_shows_the_key(sim, tmp_path):
     result = play(sim, tmp_path, 5, 60, "-vvvv")
@@ -368,6 +369,7 @@ def test_a_play_on_unreachable_hosts_asks_once_for_a_whole_loop_and_never_shows_
     assert sorted(asked) == ["/person/infos", "/schedule/list", "/team/infos"]
 
 
+@pytest.mark.integration
 def test_without_the_cache_each_loop_item_asks_again(sim, tmp_path):
     result = play(sim, tmp_path, 3, 0)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -386,6 +388,7 @@ def readme_play():
     return re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
 
 
+@pytest.mark.integration
 def test_the_readme_deploy_guard_runs_as_written_on_unreachable_hosts(sim, tmp_path):
     import time
     from support import run_playbook
@@ -401,6 +404,7 @@ def test_the_readme_deploy_guard_runs_as_written_on_unreachable_hosts(sim, tmp_p
         in refused.stdout
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_the_readme_mail_to_the_on_call_renders_as_written(sim, tmp_path):
     # The README's mail task needs community.general, which this suite does not install: its expressions run

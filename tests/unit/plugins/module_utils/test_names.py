@@ -128,6 +128,7 @@ def test_the_export_takes_team_names(sim, conn, run_module):
     assert [row["Team Name"] for row in result["rows"]] == ['Data "Lake"']
 
 
+@pytest.mark.integration
 def test_the_report_shows_names_escaped_in_html_and_intact_in_csv(sim, playbook, tmp_path):
     report = tmp_path / "report"
     run = playbook(role_play(report, insight_report_team_names=["SRE", "Payments, EU"]))
@@ -150,6 +151,7 @@ def test_the_report_shows_names_escaped_in_html_and_intact_in_csv(sim, playbook,
     assert any(n in md for n in tricky)
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_through_ansible_playbook_failing_look_ups_warn_and_unknown_names_fail(sim, playbook, tmp_path):
     sim.config(now=NOW)

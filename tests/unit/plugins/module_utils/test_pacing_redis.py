@@ -324,6 +324,7 @@ def run_jobs(tmp_path, server_url, pacing_url=None, jobs=3, window=3):
 # The control without pacing_url uses a window of 120 s, which the three jobs surely share however
 # slowly the machine starts them (each alone stays under it), so its overrun does not depend on timing.
 # The server counts in windows a little shorter than the jobs pace to (support.counted_by_the_server).
+@pytest.mark.integration
 @pytest.mark.realtime
 @pytest.mark.parametrize("shared,window", [(True, 3), (False, 120)])
 def test_concurrent_jobs_sharing_only_pacing_url_get_no_429(tmp_path, server, shared, window):
@@ -352,6 +353,7 @@ def test_a_module_without_pacing_url_does_not_import_redis(tmp_path):
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_the_password_is_in_no_output_of_a_vvvv_run(tmp_path):
     server = RedisServer(tmp_path, password=PASSWORD).start()

@@ -292,6 +292,7 @@ def test_force_false_keeps_an_existing_file_and_reads_its_rows(sim, args, run_mo
     assert sim.requests() == []
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_playbook_writes_the_file_and_registers_the_result(sim, playbook, tmp_path):
     dest = tmp_path / "report" / "team.csv"
@@ -544,6 +545,7 @@ def test_a_dimensions_export_at_the_row_cap_is_truncated(sim, args, run_module, 
     assert [r["path"] for r in sim.requests()] == ["/insight/channel/export"]
 
 
+@pytest.mark.integration
 def test_playbook_reads_a_responder_export_with_insight_rows(sim, playbook, tmp_path):
     sim.config(column_order="asked", bucket_position="last")
     out = tmp_path / "people.json"

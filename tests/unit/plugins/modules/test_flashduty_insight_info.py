@@ -219,6 +219,7 @@ def test_check_mode_reads_as_usual(sim, args, run_module):
     assert "failed" not in result and len(result["totals"]) == 12 and result["changed"] is False
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_playbook_registers_items_and_totals(sim, playbook, tmp_path):
     out = tmp_path / "people.json"

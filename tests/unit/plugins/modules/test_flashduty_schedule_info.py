@@ -200,6 +200,7 @@ def test_api_errors_fail_with_code_and_request_id(sim, conn, run_module):
     assert result["request_id"] == request_id and request_id in result["msg"]
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_playbook_registers_the_result(sim, playbook, tmp_path):
     out = tmp_path / "result.json"

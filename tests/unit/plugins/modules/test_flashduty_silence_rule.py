@@ -356,6 +356,7 @@ def test_exclusive_options_are_refused_by_the_argument_spec(sim, conn, run_modul
     assert sim.requests() == []
 
 
+@pytest.mark.integration
 @pytest.mark.matrix
 def test_playbook_create_second_run_check_mode_and_diff(sim, playbook, tmp_path):
     out = tmp_path / "result.json"
