@@ -100,7 +100,7 @@ unit: venv system-packages
 
 # The inner loop: lint beside the suite's in-process tests on this Python (those not marked
 # integration: no ansible-playbook, ansible-doc, ansible-galaxy, molecule or browser), and their seconds.
-# make test runs the whole suite.
+# make test runs the whole suite. (-m here replaces a -m given in PYTEST_ARGS.)
 unit-inprocess: venv system-packages
 	$(STAGE) unit-inprocess $(VENV)/bin/python -m pytest tests/unit $(PYTEST_ARGS) -m "not integration"
 

@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from support import FakeTime, Simulator, SimHandle, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from support import FakeTime, Simulator, SimHandle, run_playbook, tools_in  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def pytest_configure(config):
@@ -37,29 +37,31 @@ def pytest_configure(config):
         "on an injected clock")
 
 
-# What a test marked ``integration`` may start: each costs seconds (ansible-playbook about 3, the role
-# about 15) where an in-process module run costs milliseconds. make check runs the other tests.
-INTEGRATION_TOOLS = ("ansible-playbook", "ansible-doc", "ansible-galaxy", "ansible-test", "molecule", "chromium",
-                     "antsibull-changelog", "ansible-builder")
+# A test that starts one of support.INTEGRATION_TOOLS must be marked integration.
 _CURRENT = {"item": None}
 _POPEN_INIT = subprocess.Popen.__init__
 
 
 def _guarded_popen_init(self, args, *rest, **kwargs):
+    if not isinstance(args, (str, bytes, os.PathLike)):
+        args = list(args)  # an iterator is read once: what is checked is what runs
     item = _CURRENT["item"]
-    argv = os.fsdecode(args).split()[:1] if isinstance(args, (str, bytes)) else [args] if isinstance(
-        args, os.PathLike) else list(args)
-    tool = os.path.basename(os.fsdecode(argv[0])) if argv else ""
-    if item is not None and tool in INTEGRATION_TOOLS and item.get_closest_marker("integration") is None:
-        raise AssertionError("%s starts %s: mark it @pytest.mark.integration (make check leaves those out)"
-                             % (item.nodeid, tool))
+    if item is not None and item.get_closest_marker("integration") is None:
+        tools = tools_in(args)
+        if tools:
+            raise AssertionError("%s starts %s: mark it @pytest.mark.integration (make check leaves those out)"
+                                 % (item.nodeid, ", ".join(tools)))
     _POPEN_INIT(self, args, *rest, **kwargs)
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     # A module fixture runs in the setup of its file's first test: that test is the one checked.
     _CURRENT["item"] = item
+    try:
+        yield
+    finally:
+        _CURRENT["item"] = None
 
 
 subprocess.Popen.__init__ = _guarded_popen_init

@@ -294,3 +294,33 @@ def counted_by_the_server(limits):
     and on a real Redis without HTTP (test_pacing_redis.py); these tests prove that separate jobs share
     one pace, which their controls' 429s show they do not without it."""
     return [[count, window - min(0.2, window / 5.0)] for count, window in limits]
+
+
+# What a test marked ``integration`` may start: each costs seconds (ansible-playbook about 3, the role
+# about 15) where an in-process module run costs milliseconds. make check runs the other tests. Every word
+# of the command is looked at (a wrapper such as env, timeout or bash -c, a path, python -m ansible...).
+INTEGRATION_TOOLS = frozenset(("ansible-playbook", "ansible-doc", "ansible-galaxy", "ansible-test", "molecule",
+                               "chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+                               "antsibull-changelog", "ansible-builder"))
+# The same tools as python -m NAME.
+INTEGRATION_PACKAGES = frozenset(("ansible", "molecule", "antsibull_changelog", "ansible_builder"))
+
+
+def tools_in(args):
+    """The INTEGRATION_TOOLS a command names, in any of its words."""
+    import shlex
+    if isinstance(args, (str, bytes, os.PathLike)):
+        try:
+            words = shlex.split(os.fsdecode(args))
+        except ValueError:
+            words = os.fsdecode(args).split()
+    else:
+        words = [os.fsdecode(w) for w in args]
+    found = set(words[i + 1] for i, word in enumerate(words[:-1])
+                if word == "-m" and words[i + 1].split(".", 1)[0] in INTEGRATION_PACKAGES)
+    for word in words:
+        for part in word.split():  # bash -c "...": the words inside
+            name = os.path.basename(part.split("=", 1)[-1])  # NAME=value, --option=path
+            if name in INTEGRATION_TOOLS:
+                found.add(name)
+    return sorted(found)

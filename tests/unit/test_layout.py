@@ -127,3 +127,19 @@ def test_every_test_file_under_plugins_is_named_after_a_plugin_file_or_in_the_ma
                 if tested not in plugins and test not in mapped:
                     orphans.append(test)
     assert orphans == []
+
+
+def test_the_integration_guard_sees_a_tool_however_it_is_started():
+    # conftest.py fails a test that starts one of these without the mark integration (make check
+    # leaves those out): by name, by path, behind env, timeout or bash -c, or as python -m.
+    import sys
+    from support import tools_in
+    assert tools_in(["ansible-playbook", "x.yml"]) == ["ansible-playbook"]
+    assert tools_in("/usr/bin/chromium-browser --headless") == ["chromium-browser"]
+    assert tools_in(["env", "A=1", "/venv/bin/ansible-doc", "-j"]) == ["ansible-doc"]
+    assert tools_in(["timeout", "60", "ansible-galaxy", "collection", "build"]) == ["ansible-galaxy"]
+    assert tools_in([sys.executable, "-m", "ansible", "doc"]) == ["ansible"]
+    assert tools_in('bash -c "cd x && ANSIBLE_X=1 molecule test"') == ["molecule"]
+    assert tools_in(["python", "-c", "import ansible; print(1)"]) == []
+    assert tools_in(["redis-server", "--port", "6390"]) == []
+    assert tools_in([sys.executable, "-m", "pip", "install", "x"]) == []

@@ -211,7 +211,6 @@ def test_the_demo_summary_aligns_wide_characters_and_ends_with_the_next_step(sim
     assert "ansible-playbook flashcat.flashduty.insight_report" in lines[-1]
 
 
-@pytest.mark.integration
 def test_the_simulators_help_describes_every_option_and_run_takes_a_command_without_dashes(tmp_path):
     sim_path = os.path.join(ROOT, "tests", "simulator", "flashduty_simulator.py")
     sys.path.insert(0, os.path.dirname(sim_path))

@@ -284,7 +284,7 @@ PROCESS = textwrap.dedent("""
 
 
 @pytest.mark.realtime
-def test_three_processes_sharing_pacing_dir_stay_under_1_per_second_and_10_per_minute(tmp_path):
+def test_three_processes_sharing_pacing_dir_stay_under_1_per_second(tmp_path):
     server = Simulator(limits={"/insight/team/export": counted_by_the_server([[1, 1.0], [10, 60.0]])}).start()
     try:
         # The children import the collection the way this test process does.
