@@ -9,7 +9,7 @@
 # (tests/tools/build_python.sh, from Debian's source archive).
 # make test runs its stages side by side (JOBS, default: the cores) and ends
 # with one line per stage and its seconds. On a 2-core machine with the pip
-# cache, the CPython build and the Debian packages in place (as on CI): 20 to
+# cache, the CPython build and the Debian packages in place (as on CI): 19 to
 # 26 minutes at 842 tests (2026-12-03, fresh clones: 19.8, 25.6, 21.9, 19.1;
 # 17.7 at 410 tests), about 30 from nothing (projected); CI allows 90. The
 # README's Development section has the table of stages.
