@@ -324,3 +324,9 @@ def tools_in(args):
             if name in INTEGRATION_TOOLS:
                 found.add(name)
     return sorted(found)
+
+
+# A read timeout and an answer held past it, for the tests of a slow server: the answer that follows
+# (the retry's, or the next request's) must come within READ_TIMEOUT on a busy 2-core machine too. With
+# 0.5 s against 1.5 s, a matrix leg of make test once timed out on the retry as well (2026-12-03).
+READ_TIMEOUT, HELD_ANSWER = 2.0, 4.0

@@ -16,7 +16,8 @@ import time
 
 import pytest
 
-from support import Simulator, counted_by_the_server, make_certificate, playbook_env, run_playbook
+from support import (HELD_ANSWER, READ_TIMEOUT, Simulator, counted_by_the_server, make_certificate, playbook_env,
+                     run_playbook)
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_insight_export as export_module
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_schedule_info as schedule_module
 
@@ -44,7 +45,7 @@ FAULTS = [
     ("connection reset always", {"kind": "reset", "times": 9}, "fail", ["broke while reading", "after 2 attempts"],
      [1.0]),
     ("dropped connection", {"kind": "drop", "times": 1}, "ok", None, [1.0]),
-    ("read timeout", {"kind": "slow", "delay": 4.0, "times": 1}, "ok", None, [1.0]),
+    ("read timeout", {"kind": "slow", "delay": HELD_ANSWER, "times": 1}, "ok", None, [1.0]),
     ("truncated body", {"kind": "truncate", "times": 1}, "ok", None, [1.0]),
     ("invalid JSON", {"kind": "invalid_json", "times": 1}, "fail", ["expected a JSON envelope", "HTTP 200"], []),
     ("400 InvalidParameter", {"kind": "status", "status": 400, "code": "InvalidParameter", "times": 1}, "fail",
@@ -117,10 +118,8 @@ def assert_outcome(sim, results, dest, outcome, words):
 def test_fault_matrix(sim, tmp_path, run_module, waits, name, fault, outcome, words, expected_waits):
     sim.config(app_keys=[KEY])
     sim.faults(dict(fault, path=SCHEDULE), dict(fault, path=EXPORT))
-    # A read timeout of 2 s against an answer held 4 s: the retry's answer must come within the 2 s on a
-    # busy 2-core machine too (with 0.5 s against 1.5 s, a leg of make test once timed out twice).
     results, output, dest = run_both(sim, tmp_path, run_module, waits=waits, pacing=False,
-                                     timeout=2.0 if fault["kind"] == "slow" else 5.0)
+                                     timeout=READ_TIMEOUT if fault["kind"] == "slow" else 5.0)
     assert_outcome(sim, results, dest, outcome, words)
     # The waits before each retry, per module, exactly (an HTTP date has whole seconds).
     if expected_waits == "date":

@@ -9,6 +9,8 @@ import socket
 
 import pytest
 
+from support import HELD_ANSWER, READ_TIMEOUT
+
 from ansible_collections.flashcat.flashduty.plugins.module_utils import client as client_mod
 from ansible_collections.flashcat.flashduty.plugins.module_utils.client import FlashdutyClient
 from ansible_collections.flashcat.flashduty.plugins.module_utils.errors import (
@@ -192,10 +194,9 @@ def test_connection_refused_is_retried_and_named(tmp_path):
 
 
 def test_read_timeout_is_retried(sim, tmp_path):
-    # 2 s against 4 s: room for a busy machine's retry (see test_reliability.py's fault matrix).
-    sim.faults({"kind": "slow", "delay": 4.0, "times": 1})
+    sim.faults({"kind": "slow", "delay": HELD_ANSWER, "times": 1})
     sleeps = Sleeps()
-    client = make_client(sim, tmp_path, sleep=sleeps, timeout=2.0)
+    client = make_client(sim, tmp_path, sleep=sleeps, timeout=READ_TIMEOUT)
     response = client.post("/schedule/list", {"limit": 1})
     assert len(response.data["items"]) == 1
     assert sleeps == [1.0]

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from flashduty_simulator import CHANNEL_NAMES, DataSet
+from support import HELD_ANSWER, READ_TIMEOUT
 from ansible_collections.flashcat.flashduty.plugins.module_utils.silence_rules import same, view
 from ansible_collections.flashcat.flashduty.plugins.modules import flashduty_silence_rule as module
 
@@ -253,9 +254,8 @@ def test_a_failed_create_is_looked_up_before_it_is_tried_again(sim, conn, run_mo
 
 @pytest.mark.realtime
 def test_a_create_answered_too_late_makes_one_rule(sim, conn, run_module, waits):
-    # 2 s against 4 s: room for a busy machine's other requests (see test_reliability.py's fault matrix).
-    sim.faults({"path": "/channel/silence/rule/create", "kind": "slow_answer", "acted": True, "delay": 4.0})
-    result = run_module(module, base(conn, timeout=2.0))
+    sim.faults({"path": "/channel/silence/rule/create", "kind": "slow_answer", "acted": True, "delay": HELD_ANSWER})
+    result = run_module(module, base(conn, timeout=READ_TIMEOUT))
     assert "failed" not in result, result
     assert len(rules(sim)) == 1 and len(sim.requests("/channel/silence/rule/create")) == 1
 
